@@ -1,0 +1,96 @@
+// Package cmd is confine's command line: one file per subcommand, each a thin
+// layer over the library packages under pkg/.
+package cmd
+
+import (
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/spf13/cobra"
+)
+
+// Exit statuses. They match udica's, so that scripts written for it keep
+// working.
+const (
+	exitOK     = 0
+	exitUsage  = 2 // bad flags or arguments
+	exitInput  = 3 // unreadable or malformed input
+	exitPolicy = 4 // the policy cannot be built or written
+)
+
+const exitStatusHelp = `Exit status:
+  0  done
+  2  usage error (unknown flag, missing argument)
+  3  bad input (not inspect JSON, unknown engine, missing file)
+  4  the policy cannot be built or written`
+
+// exitError carries the exit status that an error should end the process with.
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e *exitError) Error() string { return e.err.Error() }
+func (e *exitError) Unwrap() error { return e.err }
+
+func usageError(err error) error  { return &exitError{exitUsage, err} }
+func inputError(err error) error  { return &exitError{exitInput, err} }
+func policyError(err error) error { return &exitError{exitPolicy, err} }
+
+// streams are the process's standard streams, passed in so that tests can
+// run the whole command line in-process.
+type streams struct {
+	in       io.Reader
+	out, err io.Writer
+}
+
+// Main runs confine with args and returns the process's exit status.
+func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	s := &streams{in: stdin, out: stdout, err: stderr}
+	root := newRoot(s)
+	root.SetArgs(args)
+	err := root.Execute()
+	if err == nil {
+		return exitOK
+	}
+	fmt.Fprintf(stderr, "confine: %v\n", err)
+	var ee *exitError
+	if errors.As(err, &ee) {
+		return ee.code
+	}
+	// Anything cobra reports itself (unknown command, bad flag, wrong
+	// number of arguments) is a usage error.
+	return exitUsage
+}
+
+func newRoot(s *streams) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "confine",
+		Short: "Write SELinux policy modules for containers",
+		Long: `confine reads a container engine's inspect output and writes a CIL policy
+module that grants the container what its mounts, ports, capabilities and
+devices need, and nothing more.
+
+` + exitStatusHelp,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.SetIn(s.in)
+	root.SetOut(s.out)
+	root.SetErr(s.err)
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError(err) })
+	root.AddCommand()
+	return root
+}
+
+// positional wraps a cobra argument check so that its error ends the process
+// with the usage exit status.
+func positional(check cobra.PositionalArgs) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		if err := check(cmd, args); err != nil {
+			return usageError(err)
+		}
+		return nil
+	}
+}

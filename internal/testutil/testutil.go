@@ -1,0 +1,99 @@
+// Package testutil holds what confine's tests share: golden files with an
+// -update flag, the rule for tests that need outside tools, and the path to
+// the shared data beside the repository.
+//
+// Every package with tests imports it, so that `go test ./... -update` is
+// accepted by every test binary.
+package testutil
+
+import (
+	"bytes"
+	"flag"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"testing"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files instead of comparing with them")
+
+// Updating reports whether the tests run with -update.
+func Updating() bool { return *update }
+
+// Golden compares got with the golden file at path, or rewrites the file
+// when the tests run with -update. The whole output is compared.
+func Golden(t testing.TB, path string, got []byte) {
+	t.Helper()
+	if *update {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("reading golden file (run with -update to create it): %v", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("output differs from %s (run with -update to accept it)\n%s", path, Diff(want, got))
+	}
+}
+
+// ToolsRequired reports whether CONFINE_REQUIRE_TOOLS=1 is set, as CI does
+// after installing every outside tool the tests use.
+func ToolsRequired() bool { return os.Getenv("CONFINE_REQUIRE_TOOLS") == "1" }
+
+// Missing skips the test because what it needs is absent, or fails it when
+// CONFINE_REQUIRE_TOOLS=1 says everything must be present, so that a green
+// CI run means the real checks ran.
+func Missing(t testing.TB, format string, args ...any) {
+	t.Helper()
+	if ToolsRequired() {
+		t.Fatalf("CONFINE_REQUIRE_TOOLS=1 but "+format, args...)
+	}
+	t.Skipf("skipped: "+format, args...)
+}
+
+// Tool returns the absolute path of an outside program (looked up on PATH
+// unless name is absolute), skipping or failing the test as Missing does
+// when it is absent.
+func Tool(t testing.TB, name string) string {
+	t.Helper()
+	p, err := exec.LookPath(name)
+	if err != nil {
+		Missing(t, "%s is not installed", name)
+	}
+	return p
+}
+
+// File returns path when it exists, and otherwise skips or fails the test
+// as Missing does. Use it for files that packages install, such as
+// /etc/selinux/default/policy/policy.33.
+func File(t testing.TB, path string) string {
+	t.Helper()
+	if _, err := os.Stat(path); err != nil {
+		Missing(t, "%s is absent (%v)", path, err)
+	}
+	return path
+}
+
+// RepoRoot returns the repository's top directory.
+func RepoRoot() string {
+	_, file, _, _ := runtime.Caller(0)
+	return filepath.Join(filepath.Dir(file), "..", "..")
+}
+
+// Shared returns the path of ../shared/REL beside the repository, skipping
+// the test when it is absent: shared data is not part of the repository.
+func Shared(t testing.TB, rel string) string {
+	t.Helper()
+	p := filepath.Join(RepoRoot(), "..", "shared", rel)
+	if _, err := os.Stat(p); err != nil {
+		t.Skipf("skipped: shared data %s is absent", p)
+	}
+	return p
+}
