@@ -159,7 +159,7 @@ type Policy struct {
 	isids     []InitialSID
 	portcons  []Portcon
 	// The port initial SID's context, which labels ports no portcon covers.
-	portSID    Context
+	portSID Context
 
 	// Attribute membership: typeAttrs[attrStart[v-1]:attrStart[v]] are the
 	// attribute values of the type with value v.

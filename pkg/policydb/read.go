@@ -608,6 +608,7 @@ func (r *reader) ocontexts(lists int) {
 				sid.Context = r.context(true)
 				p.isids = append(p.isids, sid)
 				if sid.Number == portSID {
+					p.portSID = sid.Context
 				}
 			case ocPort:
 				var w [3]uint32 // protocol, low port, high port
