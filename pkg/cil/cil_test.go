@@ -115,9 +115,15 @@ func TestFormatRefuses(t *testing.T) {
 	}{
 		{"block name", func(m *cil.Module) { m.Name = bad }, `block name: invalid CIL name "x (allow`},
 		{"blockinherit", func(m *cil.Module) { m.Body[0] = cil.BlockInherit(bad) }, `block web, statement 1: blockinherit: invalid CIL name "x (allow`},
-		{"target", func(m *cil.Module) { m.Body[4] = cil.Allow{Source: "process", Target: bad, Class: "file", Perms: []string{"read"}} }, `block web, statement 5: allow target: invalid CIL name "x (allow`},
-		{"source", func(m *cil.Module) { m.Body[4] = cil.Allow{Source: "a;b", Target: "t", Class: "file", Perms: []string{"read"}} }, `block web, statement 5: allow source: invalid CIL name "a;b"`},
-		{"class", func(m *cil.Module) { m.Body[4] = cil.Allow{Source: "process", Target: "t", Class: "file)", Perms: []string{"read"}} }, `block web, statement 5: allow class: invalid CIL name "file)"`},
+		{"target", func(m *cil.Module) {
+			m.Body[4] = cil.Allow{Source: "process", Target: bad, Class: "file", Perms: []string{"read"}}
+		}, `block web, statement 5: allow target: invalid CIL name "x (allow`},
+		{"source", func(m *cil.Module) {
+			m.Body[4] = cil.Allow{Source: "a;b", Target: "t", Class: "file", Perms: []string{"read"}}
+		}, `block web, statement 5: allow source: invalid CIL name "a;b"`},
+		{"class", func(m *cil.Module) {
+			m.Body[4] = cil.Allow{Source: "process", Target: "t", Class: "file)", Perms: []string{"read"}}
+		}, `block web, statement 5: allow class: invalid CIL name "file)"`},
 		{"permission", func(m *cil.Module) {
 			m.Body[4] = cil.Allow{Source: "process", Target: "t", Class: "file", Perms: []string{"read", `"write"`}}
 		}, `block web, statement 5: allow process t (file) permission: invalid CIL name "\"write\""`},

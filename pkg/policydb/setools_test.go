@@ -19,11 +19,11 @@ import (
 // (with its permissions), boolean and initial SID, every portcon in the
 // policy's order, and the label of every port of every protocol.
 
-// baseFiles are the CIL files under testdata/policydb that make the test
-// policies.
+// baseFiles are the CIL files that make the test policies: the project's
+// shared small base under testdata/policy, plus this package's extras.
 var baseFiles = map[string][]string{
-	"mini": {"mini-base.cil"},
-	"full": {"mini-base.cil", "extras.cil", "ports.cil"},
+	"mini": {"../policy/mini-base.cil"},
+	"full": {"../policy/mini-base.cil", "extras.cil", "ports.cil"},
 }
 
 // compile builds a binary policy with secilc into dir and returns its path.
