@@ -110,6 +110,8 @@ func (pc Portcon) String() string {
 // A PortLabel answers LookupPort.
 type PortLabel struct {
 	Context Context
+	// Portcon is the entry that labels the port; zero when Default is set.
+	Portcon Portcon
 	// Default is set when no portcon covers the port, so that the label
 	// is the port initial SID's: the kernel's answer, which a caller may
 	// want to warn about. Context is empty if the policy has no port SID.
@@ -467,7 +469,7 @@ func (p *Policy) Portcons() []Portcon { return slices.Clone(p.portcons) }
 func (p *Policy) LookupPort(proto Protocol, port uint16) PortLabel {
 	for _, pc := range p.portcons {
 		if pc.Protocol == proto && pc.Low <= port && port <= pc.High {
-			return PortLabel{Context: pc.Context}
+			return PortLabel{Context: pc.Context, Portcon: pc}
 		}
 	}
 	return PortLabel{Context: p.portSID, Default: true}
