@@ -21,6 +21,7 @@ var (
 	ErrUnsupportedTarget  = errors.New("unsupported policy target")
 	ErrTruncated          = errors.New("truncated")
 	ErrMalformed          = errors.New("malformed")
+	ErrTooLarge           = errors.New("too large") // valid, maybe, but past what the reader will spend
 	ErrNoPolicy           = errors.New("no policy found")
 )
 

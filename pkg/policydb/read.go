@@ -17,6 +17,7 @@ const (
 
 	versionInfiniband = 31 // adds two ocontext lists
 	versionCompFtrans = 33 // filename transitions grouped by name
+	versionCondXperms = 34 // extended permissions in conditional rules
 
 	symNum = 8
 
@@ -67,6 +68,13 @@ var initialSIDNames = [...]string{
 
 const portSID = 9
 
+// The bytes the MLS ranges of the contexts kept may print to: a base,
+// and a multiple of the bytes read so far.
+const (
+	maxPrintedBase  = 1 << 20
+	maxPrintedRatio = 16
+)
+
 // A symbol is a symbol table entry as read, its name not yet a string.
 type symbol struct {
 	name  nameRef
@@ -98,6 +106,7 @@ type reader struct {
 	sens    []string
 	cats    []string
 	ranges  map[string]string // MLS ranges already printed, by encoding
+	printed int64             // bytes that ranges holds
 	key     []byte
 	catBits [2][]uint32
 }
@@ -194,8 +203,14 @@ func (r *reader) symtab(i int) {
 	var h [2]uint32
 	r.u32s(h[:])
 	nprim, nel := h[0], h[1]
-	if nel != 0 && nprim == 0 {
+	switch {
+	case nel != 0 && nprim == 0:
 		r.malformed("%d entries but no values", nel)
+	case nprim > nel && i != symCommons && i != symClasses && i != symBooleans:
+		// Every value of these tables must be named (index checks it), and
+		// index makes a table of nprim names: refuse a size that no entry
+		// backs before it costs memory.
+		r.malformed("%d values but only %d entries", nprim, nel)
 	}
 	r.nprim[i] = nprim
 	n := r.count(nel, 13) // the smallest entry: three words and a name
@@ -443,30 +458,33 @@ func (r *reader) index() error {
 		return nil
 	}
 	commons := make(map[string][]string, len(r.sets[symCommons]))
-	commonValues := make([]bool, r.nprim[symCommons])
+	// The reader does not require commons, classes and booleans to use
+	// every value, so their sizes are not bounded by their entries: find
+	// duplicate values with maps the size of the entries, not of nprim.
+	commonValues := make(map[uint32]bool, len(r.sets[symCommons]))
 	for _, c := range r.sets[symCommons] {
 		name := str(c.name)
-		if _, dup := commons[name]; dup || commonValues[c.value-1] {
+		if _, dup := commons[name]; dup || commonValues[c.value] {
 			return fmt.Errorf("%w in the commons: %q or its value %d defined twice", ErrMalformed, name, c.value)
 		}
 		if err := checkPerms(c); err != nil {
 			return fmt.Errorf("in the commons: %w", err)
 		}
-		commonValues[c.value-1] = true
+		commonValues[c.value] = true
 		commons[name] = perms[c.first:c.end:c.end]
 	}
-	classValues := make([]bool, r.nprim[symClasses])
+	classValues := make(map[uint32]bool, len(r.sets[symClasses]))
 	p.classes = make([]class, 0, len(r.sets[symClasses]))
 	p.classIdx = make(map[string]int, len(r.sets[symClasses]))
 	for _, c := range r.sets[symClasses] {
 		name := str(c.name)
-		if _, dup := p.classIdx[name]; dup || classValues[c.value-1] {
+		if _, dup := p.classIdx[name]; dup || classValues[c.value] {
 			return fmt.Errorf("%w in the classes: %q or its value %d defined twice", ErrMalformed, name, c.value)
 		}
 		if err := checkPerms(c); err != nil {
 			return fmt.Errorf("in the classes: %w", err)
 		}
-		classValues[c.value-1] = true
+		classValues[c.value] = true
 		cl := class{name: name, own: perms[c.first:c.end:c.end]}
 		if c.common.len != 0 {
 			cl.common = str(c.common)
@@ -481,15 +499,15 @@ func (r *reader) index() error {
 
 	clear(seen)
 	p.booleans = make([]Boolean, 0, len(r.syms[symBooleans]))
-	boolValues := make([]bool, r.nprim[symBooleans])
+	boolValues := make(map[uint32]bool, len(r.syms[symBooleans]))
 	for _, s := range r.syms[symBooleans] {
 		if err := unique("boolean", s); err != nil {
 			return err
 		}
-		if boolValues[s.value-1] {
+		if boolValues[s.value] {
 			return fmt.Errorf("%w in the booleans: value %d used twice", ErrMalformed, s.value)
 		}
-		boolValues[s.value-1] = true
+		boolValues[s.value] = true
 		p.booleans = append(p.booleans, Boolean{Name: str(s.name), Default: s.flags == 1})
 	}
 	slices.SortFunc(p.booleans, func(a, b Boolean) int { return strings.Compare(a.Name, b.Name) })
@@ -504,7 +522,7 @@ func (r *reader) index() error {
 // the ocontexts.
 func (r *reader) rules() {
 	r.section = "avtab"
-	r.avRules(r.u32())
+	r.avRules(r.u32(), false)
 
 	r.section = "conditional rules"
 	n := r.u32()
@@ -516,8 +534,8 @@ func (r *reader) rules() {
 		var w [2]uint32 // state, expression terms
 		r.u32s(w[:])
 		r.skip(8 * int64(w[1]))
-		r.avRules(r.u32()) // rules when true
-		r.avRules(r.u32()) // rules when false
+		r.avRules(r.u32(), true) // rules when true
+		r.avRules(r.u32(), true) // rules when false
 	}
 
 	r.section = "role transitions"
@@ -527,7 +545,7 @@ func (r *reader) rules() {
 
 	r.section = "filename transitions"
 	n = r.u32()
-	r.count(n, 20)
+	r.count(n, 17) // name length, a name, and three words or more
 	for range n {
 		if r.err != nil {
 			return
@@ -558,7 +576,8 @@ const (
 )
 
 // avRules skips n access vector table entries without decoding them.
-func (r *reader) avRules(n uint32) {
+// Conditional ones may carry extended permissions only from version 34.
+func (r *reader) avRules(n uint32, conditional bool) {
 	r.count(n, 12)
 	for range n {
 		b := r.next(8) // source, target, class, kind: four 16-bit words
@@ -571,6 +590,10 @@ func (r *reader) avRules(n uint32) {
 			return
 		}
 		if kind&avtabXperms != 0 {
+			if conditional && r.version < versionCondXperms {
+				r.malformed("extended permissions in a conditional rule, which version %d cannot hold", r.version)
+				return
+			}
 			r.skip(2 + 32) // kind of extended permission, driver, 256-bit map
 		} else {
 			r.skip(4)
@@ -706,15 +729,22 @@ func (r *reader) mlsRange(print bool) string {
 	if s, ok := r.ranges[string(key)]; ok {
 		return s
 	}
-	lowLevel, ok1 := r.level(sens[0], r.catBits[0])
-	highLevel, ok2 := r.level(sens[1], r.catBits[1])
-	if !ok1 || !ok2 {
+	// A category's name is printed in every range that holds it, so a
+	// small input naming long categories in many distinct ranges could
+	// print gigabytes; real ranges print shorter than their encoding.
+	r.printed += int64(len(key))
+	limit := maxPrintedBase + maxPrintedRatio*r.off
+	var b strings.Builder
+	r.level(&b, sens[0], r.catBits[0], limit)
+	if sens[1] != sens[0] || !slices.Equal(r.catBits[1], r.catBits[0]) {
+		b.WriteString(" - ")
+		r.level(&b, sens[1], r.catBits[1], limit)
+	}
+	if r.err != nil {
 		return ""
 	}
-	s := lowLevel
-	if highLevel != lowLevel {
-		s += " - " + highLevel
-	}
+	s := b.String()
+	r.printed += int64(len(s))
 	if r.ranges == nil {
 		r.ranges = make(map[string]string)
 	}
@@ -722,25 +752,27 @@ func (r *reader) mlsRange(print bool) string {
 	return s
 }
 
-// level prints a sensitivity and its categories the way setools does:
-// runs of two or more categories as first.last, separated by commas.
-func (r *reader) level(sens uint32, cats []uint32) (string, bool) {
-	if sens == 0 || int(sens) > len(r.sens) || r.sens[sens-1] == "" {
+// level prints a sensitivity and its categories to b the way setools
+// does: runs of two or more categories as first.last, separated by commas.
+// It stops when the ranges printed would pass limit bytes.
+func (r *reader) level(b *strings.Builder, sens uint32, cats []uint32, limit int64) {
+	if sens == 0 || int(sens) > len(r.sens) {
 		r.malformed("sensitivity value %d", sens)
-		return "", false
+		return
 	}
-	var b strings.Builder
 	b.WriteString(r.sens[sens-1])
 	for i := 0; i < len(cats); {
+		if r.printed+int64(b.Len()) > limit {
+			r.fail(fmt.Errorf("%w at offset %d in the %s: its MLS ranges print to more than %d bytes", ErrTooLarge, r.off, r.section, limit))
+			return
+		}
 		j := i
 		for j+1 < len(cats) && cats[j+1] == cats[j]+1 {
 			j++
 		}
-		for _, c := range []uint32{cats[i], cats[j]} {
-			if int(c) >= len(r.cats) || r.cats[c] == "" {
-				r.malformed("category value %d", c+1)
-				return "", false
-			}
+		if int(cats[j]) >= len(r.cats) {
+			r.malformed("category value %d", cats[j]+1)
+			return
 		}
 		if i == 0 {
 			b.WriteByte(':')
@@ -754,7 +786,6 @@ func (r *reader) level(sens uint32, cats []uint32) (string, bool) {
 		}
 		i = j + 1
 	}
-	return b.String(), true
 }
 
 // genfs skips the genfscon entries.
