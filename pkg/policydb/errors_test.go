@@ -140,6 +140,28 @@ func TestTruncation(t *testing.T) {
 	testutil.Golden(t, testdata("truncation.golden"), []byte(report.String()))
 }
 
+// sectionStarts returns the offsets at which the sections of a policy
+// begin, past its header: the shortest cuts whose truncation is reported
+// in a section not seen before.
+func sectionStarts(t testing.TB, data []byte) []int {
+	var starts []int
+	seen := map[string]bool{}
+	for n := range len(data) {
+		_, err := policydb.Read(bytes.NewReader(data[:n]), policydb.Options{})
+		m := truncation.FindStringSubmatch(fmt.Sprint(err))
+		if m == nil {
+			t.Fatalf("cut at %d: %v", n, err)
+		}
+		if !seen[m[2]] {
+			seen[m[2]] = true
+			if m[2] != "header" {
+				starts = append(starts, n)
+			}
+		}
+	}
+	return starts
+}
+
 // TestTruncationDebian cuts Debian's policy at a few hundred places.
 func TestTruncationDebian(t *testing.T) {
 	data, err := os.ReadFile(testutil.File(t, "/etc/selinux/default/policy/policy.33"))

@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime/metrics"
 	"slices"
 	"testing"
 
@@ -69,6 +70,30 @@ func TestSeedsAreCurrent(t *testing.T) {
 // counts against the input's length and must find the end by reading.
 type hiddenLength struct{ io.Reader }
 
+// allocated returns the bytes the process has allocated so far.
+func allocated() uint64 {
+	s := []metrics.Sample{{Name: "/gc/heap/allocs:bytes"}}
+	metrics.Read(s)
+	return s[0].Value.Uint64()
+}
+
+// readBounded reads a policy and fails the test if reading allocated more
+// than a little beyond a small multiple of the input: a count taken from
+// the input must never size an allocation that the input cannot back.
+func readBounded(t *testing.T, data []byte, hide bool, opts policydb.Options) (*policydb.Policy, error) {
+	t.Helper()
+	var r io.Reader = bytes.NewReader(data)
+	if hide {
+		r = hiddenLength{r}
+	}
+	before := allocated()
+	p, err := policydb.Read(r, opts)
+	if grew, limit := allocated()-before, uint64(1<<20+32*len(data)); grew > limit {
+		t.Fatalf("reading %d bytes (length hidden: %t) allocated %d bytes, more than %d", len(data), hide, grew, limit)
+	}
+	return p, err
+}
+
 func FuzzRead(f *testing.F) {
 	for _, s := range seedSpecs {
 		data := readSeed(f, s.name)
@@ -77,16 +102,36 @@ func FuzzRead(f *testing.F) {
 			f.Add(data[:n])
 		}
 	}
+	// Large counts in every count word of an empty policy, so that the
+	// fuzzer starts from the inputs that once made huge allocations.
+	empty, fields := emptyPolicy(33)
+	f.Add(empty)
+	for _, field := range fields {
+		for _, v := range []uint32{0xffffffff, 1000} {
+			f.Add(patch32(empty, field.off, v))
+		}
+	}
+	f.Add(condXpermPolicy(34))
+	// And in the first words of every section of a real policy.
+	data := readSeed(f, "full-mls.33")
+	for _, off := range sectionStarts(f, data) {
+		for _, v := range []uint32{0xffffffff, 1000} {
+			f.Add(patch32(data, off, v))
+			if off+8 <= len(data) {
+				f.Add(patch32(data, off+4, v))
+			}
+		}
+	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		p, err := policydb.Read(bytes.NewReader(data), policydb.Options{})
-		q, errStream := policydb.Read(hiddenLength{bytes.NewReader(data)}, policydb.Options{})
+		p, err := readBounded(t, data, false, policydb.Options{})
+		q, errStream := readBounded(t, data, true, policydb.Options{})
 		if (err == nil) != (errStream == nil) {
 			t.Fatalf("with the length known: %v; without: %v", err, errStream)
 		}
 		if err != nil {
 			for _, e := range []error{err, errStream} {
 				if !slices.ContainsFunc([]error{policydb.ErrTruncated, policydb.ErrMalformed, policydb.ErrBadMagic,
-					policydb.ErrUnsupportedVersion, policydb.ErrUnsupportedTarget}, func(target error) bool { return errors.Is(e, target) }) {
+					policydb.ErrUnsupportedVersion, policydb.ErrUnsupportedTarget, policydb.ErrTooLarge}, func(target error) bool { return errors.Is(e, target) }) {
 					t.Fatalf("error without a sentinel: %v", e)
 				}
 			}
@@ -95,7 +140,7 @@ func FuzzRead(f *testing.F) {
 		if a, b := symbols(p), symbols(q); a != b {
 			t.Fatalf("reading with and without the length differ:\n%s", testutil.Diff([]byte(a), []byte(b)))
 		}
-		s, err := policydb.Read(bytes.NewReader(data), policydb.Options{SkipMembers: true})
+		s, err := readBounded(t, data, false, policydb.Options{SkipMembers: true})
 		if err != nil {
 			t.Fatalf("the whole policy reads but its start does not: %v", err)
 		}
