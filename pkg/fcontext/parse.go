@@ -1,0 +1,244 @@
+package fcontext
+
+import (
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"strings"
+)
+
+// compiledMagic starts a file_contexts.bin (little-endian).
+const compiledMagic = 0xf97cff8a
+
+// A file is the text of one input file.
+type file struct {
+	name string
+	data string
+}
+
+// readFile reads a file, giving "" for a missing optional one.
+func readFile(path string, optional bool) (string, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		if optional && errors.Is(err, fs.ErrNotExist) {
+			return "", nil
+		}
+		return "", fmt.Errorf("reading file contexts: %w", err)
+	}
+	if len(data) >= 4 && binary.LittleEndian.Uint32(data) == compiledMagic {
+		return "", fmt.Errorf("reading %s: %w", path, ErrCompiled)
+	}
+	return string(data), nil
+}
+
+// lines calls fn for every line of data with its 1-based number, cut at
+// the first NUL byte as libselinux's C strings are.
+func lines(data string, fn func(line string, n int)) {
+	hasNUL := strings.IndexByte(data, 0) >= 0
+	for n := 1; data != ""; n++ {
+		line := data
+		if i := strings.IndexByte(data, '\n'); i >= 0 {
+			line, data = data[:i], data[i+1:]
+		} else {
+			data = ""
+		}
+		if hasNUL {
+			if i := strings.IndexByte(line, 0); i >= 0 {
+				line = line[:i]
+			}
+		}
+		fn(line, n)
+	}
+}
+
+// isSpace is C's isspace in the C locale.
+func isSpace(c byte) bool { return c == ' ' || c >= '\t' && c <= '\r' }
+
+// fields splits a line into at most three whitespace-separated fields, as
+// libselinux's read_spec_entries does: text after the third field is
+// ignored, and a line whose first field starts with '#' is a comment.
+func fields(line string) (fs [3]string, n int, err error) {
+	i := 0
+	for n < len(fs) {
+		for i < len(line) && isSpace(line[i]) {
+			i++
+		}
+		if i == len(line) {
+			break
+		}
+		if n == 0 && line[i] == '#' {
+			return fs, 0, nil
+		}
+		start := i
+		for i < len(line) && !isSpace(line[i]) {
+			if line[i] >= 0x80 {
+				return fs, 0, ErrNonASCII
+			}
+			i++
+		}
+		fs[n] = line[start:i]
+		n++
+	}
+	return fs, n, nil
+}
+
+// parseFileType reads a file type field.
+func parseFileType(s string) (FileType, error) {
+	for t, f := range fileTypeFields {
+		if t > 0 && s == f {
+			return FileType(t), nil
+		}
+	}
+	return 0, fmt.Errorf("%w %q", ErrBadFileType, s)
+}
+
+// parseEntries appends the entries of a file_contexts file, in file order.
+func parseEntries(f file, index uint8, entries []entry, warn func(Source, error)) []entry {
+	lines(f.data, func(line string, n int) {
+		src := Source{File: f.name, Line: n}
+		fs, nf, err := fields(line)
+		if err != nil {
+			warn(src, err)
+			return
+		}
+		if nf == 0 {
+			return
+		}
+		if nf == 1 {
+			warn(src, fmt.Errorf("%w: %q has no context", ErrMissingFields, fs[0]))
+			return
+		}
+		e := entry{pattern: fs[0], context: fs[nf-1], file: index, line: int32(n)}
+		if nf == 3 {
+			if e.fileType, err = parseFileType(fs[1]); err != nil {
+				// libselinux refuses the whole file; one line is enough.
+				warn(src, err)
+				return
+			}
+		}
+		if e.context != "<<none>>" {
+			if _, err := ParseContext(e.context); err != nil {
+				// libselinux does not check contexts unless asked to, and
+				// would hand this one out, so the entry stays and the
+				// lookups it wins fail.
+				e.badContext = true
+				warn(src, err)
+			}
+		}
+		e.analyse()
+		if e.patErr != nil {
+			warn(src, fmt.Errorf("pattern %q: %w", e.pattern, e.patErr))
+		}
+		entries = append(entries, e)
+	})
+	return entries
+}
+
+// A sub is one line of a subs file: paths at or below src are looked up
+// as if they were at or below dst.
+type sub struct {
+	src, dst string
+}
+
+// parseSubs reads a subs file into the order libselinux tries its lines:
+// the last line first.
+func parseSubs(f file, warn func(Source, error)) []sub {
+	var subs []sub
+	lines(f.data, func(line string, n int) {
+		fs := fieldsAnyByte(line)
+		switch {
+		case len(fs) == 0 || fs[0][0] == '#':
+			return
+		case len(fs) == 1:
+			warn(Source{File: f.name, Line: n}, fmt.Errorf("%w: alias %q has no target", ErrMissingFields, fs[0]))
+			return
+		}
+		subs = append(subs, sub{src: fs[0], dst: fs[1]})
+	})
+	for i, j := 0, len(subs)-1; i < j; i, j = i+1, j-1 {
+		subs[i], subs[j] = subs[j], subs[i]
+	}
+	return subs
+}
+
+// fieldsAnyByte splits off the first two fields of a subs line, which
+// libselinux takes byte for byte, non-ASCII included.
+func fieldsAnyByte(line string) []string {
+	var out []string
+	i := 0
+	for len(out) < 2 {
+		for i < len(line) && isSpace(line[i]) {
+			i++
+		}
+		if i == len(line) {
+			break
+		}
+		start := i
+		for i < len(line) && !isSpace(line[i]) {
+			i++
+		}
+		out = append(out, line[start:i])
+	}
+	return out
+}
+
+// duplicates warns of entries with the same pattern as an earlier one of
+// the same file and overlapping file types: what libselinux's nodups_specs
+// refuses the file for when it validates. (It checks the main file alone;
+// file_contexts.homedirs repeats some of its patterns on purpose.)
+func (t *table) duplicates(warn func(Source, error)) {
+	// last holds the last entry read with a pattern, and previous the
+	// one before each entry with the same pattern.
+	last := make(map[string]int32, len(t.entries))
+	previous := make([]int32, len(t.entries))
+	for i := range t.entries {
+		e := &t.entries[i]
+		previous[i] = -1
+		if j, ok := last[e.pattern]; ok {
+			previous[i] = j
+		}
+		last[e.pattern] = int32(i)
+		for j := previous[i]; j >= 0 && t.entries[j].file == e.file; j = previous[j] {
+			if p := &t.entries[j]; p.fileType == AnyFile || e.fileType == AnyFile || p.fileType == e.fileType {
+				warn(t.source(e), fmt.Errorf("%w: pattern %q is also at line %d; the later line wins", ErrDuplicate, e.pattern, p.line))
+				break
+			}
+		}
+	}
+}
+
+// hasNewlineOrHigh reports whether s needs encoding for matching (see
+// encodeKey).
+func hasNewlineOrHigh(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 || s[i] == '\n' && i != len(s)-1 {
+			return true
+		}
+	}
+	return false
+}
+
+// encodeKey turns a path into the string the translated patterns match:
+// one rune per byte, bytes 0x80-0xff as U+0080-U+00FF, and a newline that
+// is not the last byte as innerNewline (see pattern.go).
+func encodeKey(s string) string {
+	if !hasNewlineOrHigh(s) {
+		return s
+	}
+	var b bytes.Buffer
+	b.Grow(2 * len(s))
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == '\n' && i != len(s)-1:
+			b.WriteRune(innerNewline)
+		case c >= 0x80:
+			b.WriteRune(rune(c))
+		default:
+			b.WriteByte(c)
+		}
+	}
+	return b.String()
+}

@@ -1,0 +1,401 @@
+package fcontext
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+	"regexp/syntax"
+	"strings"
+	"sync"
+	"sync/atomic"
+)
+
+// An entry is one line of a file_contexts file. It is kept small: there
+// are thousands, and Load's time goes largely into making them.
+type entry struct {
+	pattern string
+	context string // as written, "<<none>>" included
+
+	// What analyse learns from the pattern.
+	stem   string // libselinux's stem ("/usr" of "/usr/lib(/.*)?"), "" for none
+	prefix string // every path the pattern matches starts with it
+	patErr error  // the pattern cannot be evaluated
+
+	line       int32
+	file       uint8 // index in table.files
+	fileType   FileType
+	badContext bool // the context is neither a context nor <<none>>
+	meta       bool // libselinux's hasMetaChars
+	literal    bool // the pattern matches prefix, or prefix and a newline, only
+}
+
+// regexMeta are the characters that make a pattern a regex for libselinux,
+// both to find a stem and to rank entries.
+const regexMeta = ".^$?*+|[({"
+
+var regexMetaSet = func() (s byteSet) {
+	for i := range len(regexMeta) {
+		s.add(regexMeta[i])
+	}
+	return s
+}()
+
+func (e *entry) analyse() {
+	e.stem = specStem(e.pattern)
+	e.meta = hasMeta(e.pattern)
+	if !e.meta {
+		if prefix, ok := plainLiteral(e.pattern); ok {
+			// The fast way for a third of the entries.
+			e.prefix, e.literal = prefix, true
+			return
+		}
+	}
+	tr, err := translate(e.pattern, false)
+	if err == nil && tr.counted {
+		// Go refuses some counted repetitions PCRE2 takes, such as
+		// nested ones whose product is above 1000: find out now, while a
+		// warning can still say so.
+		err = compileCheck(e.pattern)
+	}
+	if err == nil {
+		e.prefix, e.literal = tr.prefix, tr.literal
+		return
+	}
+	e.patErr = err
+	// libselinux fails every lookup that reaches a pattern PCRE2
+	// rejects, so that pattern must match every path. One that PCRE2
+	// takes but Go cannot evaluate can only match paths with the literal
+	// prefix read before the unsupported part, unless a "|" may make an
+	// alternative without it.
+	if errors.Is(err, ErrUnsupportedPattern) && !strings.Contains(e.pattern, "|") {
+		e.prefix = tr.prefix
+	}
+}
+
+// plainLiteral reads a pattern made of bytes that stand for themselves and
+// of escaped punctuation, and gives the text it matches.
+func plainLiteral(pattern string) (string, bool) {
+	escapes := false
+	for i := 0; i < len(pattern); i++ {
+		switch c := pattern[i]; {
+		case c == '\\':
+			if i+1 == len(pattern) || !isPunct(pattern[i+1]) {
+				return "", false
+			}
+			escapes = true
+			i++
+		case !plainByte.has(c):
+			// Such as ')': the translator finds out what it does.
+			return "", false
+		}
+	}
+	if !escapes {
+		return pattern, true
+	}
+	var b strings.Builder
+	b.Grow(len(pattern))
+	for i := 0; i < len(pattern); i++ {
+		if pattern[i] == '\\' {
+			i++
+		}
+		b.WriteByte(pattern[i])
+	}
+	return b.String(), true
+}
+
+// isPunct reports whether c is ASCII punctuation, which a backslash makes
+// literal in PCRE2.
+func isPunct(c byte) bool {
+	return c > ' ' && c < 0x7f && !(c >= '0' && c <= '9' || c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z')
+}
+
+// specStem is libselinux's get_stem_from_spec: the pattern up to its second
+// slash, if that part has no metacharacter. A backslash is no
+// metacharacter here, so "/a\-b/c" has the stem "/a\-b", which no path
+// has: such an entry never matches.
+func specStem(pattern string) string {
+	i := strings.IndexByte(pattern[1:], '/')
+	if i < 0 {
+		return ""
+	}
+	stem := pattern[:i+1]
+	if strings.ContainsAny(stem, regexMeta) {
+		return ""
+	}
+	return stem
+}
+
+// keyStem is libselinux's get_stem_from_file_name: the path up to its
+// second slash.
+func keyStem(key string) string {
+	i := strings.IndexByte(key[1:], '/')
+	if i < 0 {
+		return ""
+	}
+	return key[:i+1]
+}
+
+// hasMeta is libselinux's spec_hasMetaChars: whether the pattern has a
+// metacharacter that no backslash escapes.
+func hasMeta(pattern string) bool {
+	for i := 0; i < len(pattern); i++ {
+		switch c := pattern[i]; {
+		case c == '\\':
+			i++
+		case regexMetaSet.has(c):
+			return true
+		}
+	}
+	return false
+}
+
+func (t *table) source(e *entry) Source {
+	return Source{File: t.files[e.file], Line: int(e.line)}
+}
+
+// match gives entry k as a Match, and the error of a malformed context.
+func (t *table) match(k int) (Match, error) {
+	e := &t.entries[k]
+	m := Match{Pattern: e.pattern, FileType: e.fileType, Source: t.source(e)}
+	if e.context == "<<none>>" {
+		m.NoLabel = true
+		return m, nil
+	}
+	var err error
+	if m.Context, err = ParseContext(e.context); err != nil {
+		err = fmt.Errorf("%s: %w", m.Source, err)
+	}
+	return m, err
+}
+
+// table is the loaded configuration.
+type table struct {
+	files   []string // the names of the files read, by entry.file
+	entries []entry  // in the order read
+	// regexps holds each entry's compiled pattern, once needed.
+	regexps []atomic.Pointer[lazyRegexp]
+	// order lists the entries in libselinux's order: those with
+	// metacharacters in the order read, then the others in the order
+	// read. Lookups go through it from the end.
+	order []int32
+	// stems holds, for each stem, the positions in order of its entries,
+	// ascending; noStem those of the entries without one.
+	stems    map[string][]int32
+	noStem   []int32
+	subs     []sub // file_contexts.subs, in the order they are tried
+	distSubs []sub // file_contexts.subs_dist, likewise
+}
+
+// lazyRegexp is an entry's compiled pattern, made on first use: as a
+// regexp for lookups, and as a bare program for Under's analysis.
+type lazyRegexp struct {
+	reOnce   sync.Once
+	re       *regexp.Regexp
+	reErr    error
+	progOnce sync.Once
+	prog     *syntax.Prog
+	progErr  error
+}
+
+func build(files []file, subs, distSubs file) (*table, []Warning) {
+	var warnings []Warning
+	warn := func(s Source, err error) { warnings = append(warnings, Warning{s, err}) }
+	n := 0
+	for _, f := range files {
+		n += strings.Count(f.data, "\n") + 1
+	}
+	t := &table{
+		entries: make([]entry, 0, n),
+		stems:   make(map[string][]int32),
+		subs:    parseSubs(subs, warn),
+		// libselinux reads subs_dist first, but applies it second.
+		distSubs: parseSubs(distSubs, warn),
+	}
+	for i, f := range files {
+		t.files = append(t.files, f.name)
+		t.entries = parseEntries(f, uint8(i), t.entries, warn)
+	}
+	t.duplicates(warn)
+	t.order = make([]int32, 0, len(t.entries))
+	for _, meta := range []bool{true, false} {
+		for i := range t.entries {
+			if t.entries[i].meta == meta {
+				t.order = append(t.order, int32(i))
+			}
+		}
+	}
+	for pos, i := range t.order {
+		if s := t.entries[i].stem; s != "" {
+			t.stems[s] = append(t.stems[s], int32(pos))
+		} else {
+			t.noStem = append(t.noStem, int32(pos))
+		}
+	}
+	t.regexps = make([]atomic.Pointer[lazyRegexp], len(t.entries))
+	return t, warnings
+}
+
+// cleanKey is what libselinux does to a path before anything else: runs
+// of slashes become one, and one trailing slash goes, unless the path is
+// "/".
+func cleanKey(path string) (string, error) {
+	if path == "" || strings.IndexByte(path, 0) >= 0 {
+		return "", fmt.Errorf("%w %q", ErrInvalidPath, path)
+	}
+	if strings.Contains(path, "//") {
+		var b strings.Builder
+		b.Grow(len(path))
+		for i := 0; i < len(path); i++ {
+			if path[i] == '/' && i > 0 && path[i-1] == '/' {
+				continue
+			}
+			b.WriteByte(path[i])
+		}
+		path = b.String()
+	}
+	if len(path) > 1 && path[len(path)-1] == '/' {
+		path = path[:len(path)-1]
+	}
+	return path, nil
+}
+
+// substitute applies the first alias of file_contexts.subs that applies,
+// then the first of file_contexts.subs_dist to the result.
+func (t *table) substitute(key string) string {
+	return applySubs(t.distSubs, applySubs(t.subs, key))
+}
+
+func applySubs(subs []sub, key string) string {
+	for _, s := range subs {
+		if s.covers(key) {
+			return s.apply(key)
+		}
+	}
+	return key
+}
+
+// covers reports whether key is s.src or below it.
+func (s sub) covers(key string) bool {
+	return strings.HasPrefix(key, s.src) && (len(key) == len(s.src) || key[len(s.src)] == '/')
+}
+
+// apply replaces s.src at the start of key by s.dst, without doubling the
+// slash when s.dst is "/".
+func (s sub) apply(key string) string {
+	rest := key[len(s.src):]
+	if s.dst == "/" && rest != "" {
+		return rest
+	}
+	return s.dst + rest
+}
+
+// find returns the index of the entry that wins for key, or -1.
+func (t *table) find(key string, ft FileType) (int, error) {
+	var own []int32
+	if stem := keyStem(key); stem != "" {
+		own = t.stems[stem]
+	}
+	enc := ""
+	i, j := len(own)-1, len(t.noStem)-1
+	for i >= 0 || j >= 0 {
+		var pos int32
+		if j < 0 || i >= 0 && own[i] > t.noStem[j] {
+			pos, i = own[i], i-1
+		} else {
+			pos, j = t.noStem[j], j-1
+		}
+		k := t.order[pos]
+		e := &t.entries[k]
+		if ft != AnyFile && e.fileType != AnyFile && e.fileType != ft {
+			continue
+		}
+		if !strings.HasPrefix(key, e.prefix) {
+			continue
+		}
+		if e.literal {
+			if n := len(key) - len(e.prefix); n == 0 || n == 1 && key[len(key)-1] == '\n' {
+				return int(k), nil
+			}
+			continue
+		}
+		if e.patErr != nil {
+			return -1, fmt.Errorf("%s: pattern %q: %w", t.source(e), e.pattern, e.patErr)
+		}
+		re, err := t.regexp(int(k))
+		if err != nil {
+			return -1, fmt.Errorf("%s: pattern %q: %w", t.source(e), e.pattern, err)
+		}
+		if enc == "" {
+			enc = encodeKey(key)
+		}
+		if re.MatchString(enc) {
+			return int(k), nil
+		}
+	}
+	return -1, nil
+}
+
+// lazy returns entry k's lazyRegexp, making it if need be.
+func (t *table) lazy(k int) *lazyRegexp {
+	if l := t.regexps[k].Load(); l != nil {
+		return l
+	}
+	t.regexps[k].CompareAndSwap(nil, new(lazyRegexp))
+	return t.regexps[k].Load()
+}
+
+func (t *table) regexp(k int) (*regexp.Regexp, error) {
+	l := t.lazy(k)
+	l.reOnce.Do(func() {
+		var src string
+		if src, l.reErr = goSyntax(t.entries[k].pattern); l.reErr == nil {
+			l.re, l.reErr = regexp.Compile(src)
+		}
+		l.reErr = refused(l.reErr)
+	})
+	return l.re, l.reErr
+}
+
+func (t *table) prog(k int) (*syntax.Prog, error) {
+	l := t.lazy(k)
+	l.progOnce.Do(func() {
+		var src string
+		if src, l.progErr = goSyntax(t.entries[k].pattern); l.progErr == nil {
+			l.prog, l.progErr = compileProg(src)
+		}
+		l.progErr = refused(l.progErr)
+	})
+	return l.prog, l.progErr
+}
+
+// goSyntax translates pattern into Go syntax.
+func goSyntax(pattern string) (string, error) {
+	tr, err := translate(pattern, true)
+	return tr.syntax, err
+}
+
+func compileProg(src string) (*syntax.Prog, error) {
+	re, err := syntax.Parse(src, syntax.Perl)
+	if err != nil {
+		return nil, err
+	}
+	return syntax.Compile(re.Simplify())
+}
+
+// refused marks an error from Go's regexp packages as an unsupported
+// pattern; the translator's own errors are already marked.
+func refused(err error) error {
+	if err == nil || errors.Is(err, ErrUnsupportedPattern) || errors.Is(err, ErrBadPattern) {
+		return err
+	}
+	return fmt.Errorf("%w: Go's regexp refuses the translation: %v", ErrUnsupportedPattern, err)
+}
+
+// compileCheck reports whether Go accepts the translation of pattern.
+func compileCheck(pattern string) error {
+	src, err := goSyntax(pattern)
+	if err == nil {
+		_, err = regexp.Compile(src)
+	}
+	return refused(err)
+}
