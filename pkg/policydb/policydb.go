@@ -37,7 +37,9 @@ const (
 type Options struct {
 	// SkipMembers leaves out which types each attribute holds. That map
 	// is the last section of the file, so Read then stops right after the
-	// portcons, and Members and TypeAttributes return nil.
+	// lists of contexts (initial SIDs, portcons and the like), leaving the
+	// genfscons, range transitions and attribute map unread; Members and
+	// TypeAttributes return nil. Everything else answers as without it.
 	SkipMembers bool
 }
 
