@@ -3,6 +3,7 @@ package fcontext
 import (
 	"fmt"
 	"math/bits"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -96,8 +97,6 @@ var (
 	digitSet  = setOf('0', '9')
 	spaceSet  = setOf('\t', '\r', ' ', ' ')
 	wordSet   = setOf('0', '9', 'A', 'Z', 'a', 'z', '_', '_')
-	hspaceSet = setOf('\t', '\t', ' ', ' ', 0xa0, 0xa0)
-	vspaceSet = setOf('\n', '\r', 0x85, 0x85)
 	posixSets = map[string]byteSet{
 		"alpha":  setOf('A', 'Z', 'a', 'z'),
 		"digit":  digitSet,
@@ -128,9 +127,10 @@ type translator struct {
 	quoting  bool // inside \Q...\E
 
 	prefix     []byte
-	prefixOpen bool // every item so far was an unrepeated literal byte
-	sawEnd     bool // the last item was the "$" at the very end
-	counted    bool // a {n,m} repetition was seen
+	prefixOpen bool     // every item so far was an unrepeated literal byte
+	sawEnd     bool     // the last item was the "$" at the very end
+	counted    bool     // a {n,m} repetition was seen
+	names      []string // of the named groups so far
 
 	prefixSpace [64]byte // saves allocating prefix, for most patterns
 }
@@ -386,6 +386,11 @@ func (t *translator) atom() (atomKind, byteSet, error) {
 	case '(':
 		return t.group()
 	case '[':
+		if k := t.peek(0); k == ':' || k == '.' || k == '=' {
+			if _, ok := t.posixEnd(k); ok {
+				return 0, byteSet{}, t.errorf(ErrBadPattern, "POSIX named classes are supported only within a class")
+			}
+		}
 		set, err := t.class()
 		if err != nil {
 			return 0, set, err
@@ -544,6 +549,12 @@ func (t *translator) groupName() error {
 		return t.errorf(ErrBadPattern, "bad group name")
 	}
 	t.pos++
+	if slices.Contains(t.names, name) {
+		// PCRE2 refuses it, unless (?J) or a branch reset group allows
+		// it: not worth telling apart.
+		return t.errorf(ErrUnsupportedPattern, "group name %q used twice", name)
+	}
+	t.names = append(t.names, name)
 	return nil
 }
 
@@ -655,10 +666,11 @@ func (t *translator) escapedSet(inClass bool) (byteSet, error) {
 		set = spaceSet
 	case 'w', 'W':
 		set = wordSet
-	case 'h', 'H':
-		set = hspaceSet
-	case 'v', 'V':
-		set = vspaceSet
+	case 'h', 'H', 'v', 'V':
+		// PCRE2's auto-possessification takes \S and \v to be disjoint,
+		// though both hold 0x85 in non-UTF mode (and \S and \h 0xa0), so
+		// "\S*\v" fails on "\x85": matching it here would not be exact.
+		return set, t.errorf(ErrUnsupportedPattern, `escape \%c`, c)
 	default:
 		b, err := t.escapedByte(c, inClass)
 		if err != nil {
