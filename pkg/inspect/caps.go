@@ -1,6 +1,7 @@
 package inspect
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 )
@@ -52,19 +53,30 @@ func capabilityName(s string) (string, bool) {
 	return name, knownCapabilities[name]
 }
 
-// capabilitySet returns names as a sorted set of lowercase names. field
-// names where they were read, for the error an unknown name gives.
-func capabilitySet(field string, names []string) ([]string, error) {
+// ParseCapabilities returns capability names, written with or without the
+// CAP_ prefix in any case (CAP_NET_ADMIN, net_admin), as Container names
+// them: sorted, lowercase, without "cap_", each once. A name the kernel does
+// not know is an error that wraps ErrFieldValue.
+func ParseCapabilities(names []string) ([]string, error) {
 	set := make([]string, 0, len(names))
 	for _, s := range names {
 		name, ok := capabilityName(s)
 		if !ok {
-			return nil, badValue(field, "unknown capability %q", s)
+			return nil, &fieldProblem{ErrFieldValue, fmt.Sprintf("unknown capability %q", s)}
 		}
 		set = append(set, name)
 	}
 	slices.Sort(set)
 	return slices.Compact(set), nil
+}
+
+// capabilitySet is ParseCapabilities for names read from field.
+func capabilitySet(field string, names []string) ([]string, error) {
+	set, err := ParseCapabilities(names)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", field, err)
+	}
+	return set, nil
 }
 
 // dockerCapabilities computes the effective set dockerd gives a container

@@ -275,3 +275,29 @@ func TestEngineOverride(t *testing.T) {
 		})
 	}
 }
+
+func TestParseCapabilities(t *testing.T) {
+	tests := []struct {
+		in   []string
+		want []string
+		err  string
+	}{
+		{[]string{}, []string{}, ""},
+		{[]string{"CAP_NET_ADMIN", "net_admin", "Cap_Chown", "SYSLOG"}, []string{"chown", "net_admin", "syslog"}, ""},
+		{[]string{"CAP_CHOWN", "FLY"}, nil, `unknown capability "FLY"`},
+		{[]string{"ALL"}, nil, `unknown capability "ALL"`},
+		{[]string{""}, nil, `unknown capability ""`},
+	}
+	for _, tt := range tests {
+		got, err := inspect.ParseCapabilities(tt.in)
+		if tt.err != "" {
+			if err == nil || err.Error() != tt.err || !errors.Is(err, inspect.ErrFieldValue) {
+				t.Errorf("ParseCapabilities(%q) error %v, want %s wrapping ErrFieldValue", tt.in, err, tt.err)
+			}
+			continue
+		}
+		if err != nil || !reflect.DeepEqual(got, tt.want) {
+			t.Errorf("ParseCapabilities(%q) = %q, %v; want %q", tt.in, got, err, tt.want)
+		}
+	}
+}

@@ -80,7 +80,7 @@ devices need, and nothing more.
 	root.SetOut(s.out)
 	root.SetErr(s.err)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError(err) })
-	root.AddCommand()
+	root.AddCommand(newInspect(s))
 	return root
 }
 
