@@ -343,7 +343,7 @@ func TestGrantsOnMini(t *testing.T) {
 		}
 		mod.WriteString(")\n")
 	}
-	policy := seltest.Compile(t, slices.Concat(seltest.Mini(), seltest.RefpolicyTemplates(t), []string{writeCIL(t, "probes.cil", mod.String())})...)
+	policy := seltest.Compile(t, append(seltest.MiniPolicy(t, templates.Refpolicy), writeCIL(t, "probes.cil", mod.String()))...)
 	rules := seltest.Sesearch(t, policy, "-A")
 	attrs := seltest.Attributes(t, policy)
 	probeRules := func(block string) []string {

@@ -86,9 +86,13 @@ var ref struct {
 // directory under a name derived from every input (the store's modules,
 // the policy source, the templates, the tools), so later runs reuse it
 // until one of them changes; test processes running at once build it
-// only once between them.
+// only once between them. With -short, the test is skipped: compiling
+// the full policy takes seconds.
 func Refpolicy(t testing.TB) *Ref {
 	t.Helper()
+	if testing.Short() {
+		t.Skip("skipped in -short mode: compiles Debian's full policy")
+	}
 	tools := map[string]string{}
 	for _, name := range []string{"secilc", "make", "zstd", "checkmodule", "semodule_package", "m4"} {
 		tools[name] = testutil.Tool(t, name)

@@ -40,6 +40,16 @@ func FedoraTemplates(t testing.TB) []string {
 	return files
 }
 
+// Fedora41 returns Fedora 41's declarations (every type, attribute,
+// class and role of its policy, without rules), from the shared data
+// beside the repository, followed by the template stand-ins. A module
+// that compiles against them names only what Fedora 41 has. The test is
+// skipped when the shared data is absent.
+func Fedora41(t testing.TB) []string {
+	t.Helper()
+	return append([]string{testutil.Shared(t, "policy/fedora-41/declarations.cil")}, FedoraTemplates(t)...)
+}
+
 // RefpolicyTemplates writes confine's refpolicy-flavour templates into a
 // temporary directory and returns their paths.
 func RefpolicyTemplates(t testing.TB) []string {
@@ -53,6 +63,21 @@ func RefpolicyTemplates(t testing.TB) []string {
 		t.Fatal(err)
 	}
 	return files
+}
+
+// MiniPolicy returns what a module of the flavour compiles against on
+// the mini base: Mini, then the flavour's templates (for Fedora, the
+// stand-ins of FedoraTemplates).
+func MiniPolicy(t testing.TB, flavor templates.Flavor) []string {
+	t.Helper()
+	switch flavor {
+	case templates.Fedora:
+		return slices.Concat(Mini(), FedoraTemplates(t))
+	case templates.Refpolicy:
+		return slices.Concat(Mini(), RefpolicyTemplates(t))
+	}
+	t.Fatalf("no mini policy for flavour %v", flavor)
+	return nil
 }
 
 // Compile compiles the CIL files with secilc into a binary policy in a

@@ -12,6 +12,7 @@ import (
 
 	"github.com/confine-policy/confine/internal/seltest"
 	"github.com/confine-policy/confine/internal/testutil"
+	"github.com/confine-policy/confine/templates"
 )
 
 func writeCIL(t *testing.T, name, text string) string {
@@ -55,7 +56,7 @@ func TestDelta(t *testing.T) {
 // rule, merged with the one restricted_net_container grants on the same
 // port type.
 func TestCompileMini(t *testing.T) {
-	files := slices.Concat(seltest.Mini(), seltest.RefpolicyTemplates(t), []string{writeCIL(t, "web.cil", webModule)})
+	files := append(seltest.MiniPolicy(t, templates.Refpolicy), writeCIL(t, "web.cil", webModule))
 	policy := seltest.Compile(t, files...)
 	rules := seltest.Allowed(t, policy, "web.process")
 	want := "allow web.process http_port_t:tcp_socket { name_bind name_connect };"
@@ -74,14 +75,32 @@ func TestCompileFailsWithSecilcOutput(t *testing.T) {
 		{"capability2 in capability", "(block bad (blockinherit container) (allow process self (capability (syslog))))", "Failed to resolve permission syslog"},
 		{"unbalanced", "(block bad (blockinherit container)", "Open parenthesis without matching close"},
 	}
-	tmpl := seltest.RefpolicyTemplates(t)
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			out := seltest.CompileFails(t, slices.Concat(seltest.Mini(), tmpl, []string{writeCIL(t, "bad.cil", tt.module)})...)
-			if !strings.Contains(out, tt.want) {
-				t.Errorf("secilc output lacks %q:\n%s", tt.want, out)
-			}
-		})
+	for _, flavor := range []templates.Flavor{templates.Refpolicy, templates.Fedora} {
+		base := seltest.MiniPolicy(t, flavor)
+		for _, tt := range tests {
+			t.Run(flavor.String()+"/"+tt.name, func(t *testing.T) {
+				out := seltest.CompileFails(t, append(base, writeCIL(t, "bad.cil", tt.module))...)
+				if !strings.Contains(out, tt.want) {
+					t.Errorf("secilc output lacks %q:\n%s", tt.want, out)
+				}
+			})
+		}
+	}
+}
+
+// TestFedora41 compiles against Fedora 41's names: a module naming what
+// Fedora has compiles, one naming a type Fedora 41 dropped does not.
+func TestFedora41(t *testing.T) {
+	base := seltest.Fedora41(t)
+	policy := seltest.Compile(t, append(base, writeCIL(t, "web.cil", webModule))...)
+	want := "allow web.process http_port_t:tcp_socket { name_bind name_connect };"
+	if rules := seltest.Allowed(t, policy, "web.process"); !slices.Contains(rules, want) {
+		t.Errorf("no %q in:\n%s", want, strings.Join(rules, "\n"))
+	}
+	// udica's own test expectations still name sge_spool_t.
+	old := writeCIL(t, "old.cil", "(block old (blockinherit container) (allow process sge_spool_t (dir (read))))")
+	if out := seltest.CompileFails(t, append(base, old)...); !strings.Contains(out, "Failed to resolve allow statement at "+old) {
+		t.Errorf("secilc output does not point at the unknown type's rule:\n%s", out)
 	}
 }
 
@@ -89,7 +108,7 @@ func TestCompileFailsWithSecilcOutput(t *testing.T) {
 // resolve: secilc drops it without an error, and only its verbose log
 // tells.
 func TestDisabledOptionals(t *testing.T) {
-	base := slices.Concat(seltest.Mini(), seltest.RefpolicyTemplates(t))
+	base := seltest.MiniPolicy(t, templates.Refpolicy)
 	before := seltest.DisabledOptionals(t, base...)
 	mod := writeCIL(t, "quiet.cil", `(block quiet
     (blockinherit container)
