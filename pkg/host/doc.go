@@ -1,0 +1,21 @@
+// Package host answers the questions confine asks about the machine a
+// container runs on: which SELinux label a path has, which types a container
+// meets below a mount, which type a port has, what kind of node a device is,
+// and whether a type, class or permission exists in the policy.
+//
+// One interface, Facts, carries those questions, so that the rest of confine
+// does not care where the answers come from:
+//
+//   - Open with an empty Root describes this host. It reads live labels from
+//     the security.selinux attribute when SELinux is enabled, and falls back
+//     to file_contexts, with a warning, when a label cannot be read.
+//   - Open with Root set describes another host from a copy of its
+//     /etc/selinux. It never reads live labels: the files under Root are not
+//     the files the container will see.
+//   - New assembles facts from parts loaded elsewhere, and Fake answers from
+//     maps, for tests.
+//
+// No answer about a single path or port aborts a run: when the best source
+// fails, the answer comes from the next one and carries a warning that names
+// the path and the reason.
+package host

@@ -1,0 +1,90 @@
+package host
+
+import (
+	"fmt"
+	"strconv"
+)
+
+// Fake answers from maps, for tests of code that asks host questions. A
+// path or port missing from the maps gets the same answer a real host
+// gives when nothing labels it: no label, or the default port type.
+type Fake struct {
+	// Labels maps a path to its label.
+	Labels map[string]Label
+	// Below maps a mount source to the types below it; Types adds the
+	// source's own label.
+	Below map[string][]TypeSource
+	// Ports maps "PORT/PROTO" to its type.
+	Ports map[string]string
+	// DefaultPort is the type of a port missing from Ports.
+	DefaultPort string
+	// Devices maps a device path to its class.
+	Devices map[string]string
+	// Known maps a type, class or "class:perm" to whether the policy has it.
+	// A name missing from Known exists unless Strict is set.
+	Known  map[string]bool
+	Strict bool
+}
+
+// Label returns Labels[path], or no label.
+func (f *Fake) Label(path string) (Label, error) {
+	return f.label(path), nil
+}
+
+func (f *Fake) label(path string) Label {
+	if l, ok := f.Labels[path]; ok {
+		return l
+	}
+	return Label{Source: SourceNone}
+}
+
+// Types returns the label of dir followed by Below[dir], each type once.
+func (f *Fake) Types(dir string) (Types, error) {
+	self := f.label(dir)
+	var found typeSet
+	found.add(self.Type, self.Source)
+	for _, ts := range f.Below[dir] {
+		found.add(ts.Type, ts.Source)
+	}
+	t := Types{Types: found.sorted()}
+	if self.Warning != "" {
+		t.Warnings = []string{self.Warning}
+	}
+	return t, nil
+}
+
+// Port returns Ports["PORT/PROTO"], or DefaultPort with a warning.
+func (f *Fake) Port(proto string, port uint16) (Port, error) {
+	name := strconv.Itoa(int(port)) + "/" + proto
+	if t, ok := f.Ports[name]; ok {
+		return Port{Type: t, Source: fmt.Sprintf("portcon %d-%d", port, port)}, nil
+	}
+	return Port{
+		Type:    f.DefaultPort,
+		Source:  SourceDefault,
+		Warning: fmt.Sprintf("port %s: no portcon covers it; the kernel gives it the policy's default type %s", name, f.DefaultPort),
+	}, nil
+}
+
+// Device returns Devices[path] as the class, or ErrNotDevice.
+func (f *Fake) Device(path string) (Device, error) {
+	class, ok := f.Devices[path]
+	if !ok {
+		return Device{}, fmt.Errorf("device %s: %w", path, ErrNotDevice)
+	}
+	return Device{Class: class, Label: f.label(path)}, nil
+}
+
+// Policy returns a policy that answers from Known.
+func (f *Fake) Policy() (Policy, error) { return fakePolicy{f}, nil }
+
+type fakePolicy struct{ f *Fake }
+
+func (p fakePolicy) has(name string) bool {
+	known, ok := p.f.Known[name]
+	return known || !ok && !p.f.Strict
+}
+
+func (p fakePolicy) HasType(name string) bool       { return p.has(name) }
+func (p fakePolicy) HasClass(name string) bool      { return p.has(name) }
+func (p fakePolicy) HasPermission(c, n string) bool { return p.has(c + ":" + n) }

@@ -1,0 +1,126 @@
+package host
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+
+	"github.com/confine-policy/confine/pkg/policydb"
+)
+
+var (
+	// ErrNotDevice: a device path names something that is not a character
+	// or block device.
+	ErrNotDevice = errors.New("not a device node")
+	// ErrUnknownDevice: the kind of a device node cannot be told, because
+	// the node is not there to look at and file_contexts does not say.
+	ErrUnknownDevice = errors.New("unknown device kind")
+)
+
+// Facts answers confine's questions about a host. Implementations are safe
+// for concurrent use.
+type Facts interface {
+	// Label returns the label of the file at path.
+	Label(path string) (Label, error)
+	// Types returns the types a container meets on a mount of dir: the
+	// label of dir itself and the types of everything below it, each
+	// type once, sorted.
+	Types(dir string) (Types, error)
+	// Port returns the type of a port: proto is tcp, udp, sctp or dccp.
+	Port(proto string, port uint16) (Port, error)
+	// Device returns the class and label of a device node.
+	Device(path string) (Device, error)
+	// Policy returns the policy modules will be loaded into.
+	Policy() (Policy, error)
+}
+
+// Policy says which names a policy declares, so that a module never names
+// one the policy cannot load. HasType is true for attributes and aliases too.
+type Policy interface {
+	HasType(name string) bool
+	HasClass(name string) bool
+	HasPermission(class, perm string) bool
+}
+
+// A PolicyDB is a policy that also labels ports; *policydb.Policy is one.
+type PolicyDB interface {
+	Policy
+	LookupPort(proto policydb.Protocol, port uint16) policydb.PortLabel
+}
+
+// Where a label came from, as Label.Source and TypeSource.Source say it.
+const (
+	// SourceXattr: the file's security.selinux attribute.
+	SourceXattr = "xattr"
+	// SourceNone: nothing labels the path.
+	SourceNone = "none"
+	// SourceDefault: no portcon covers the port, so the kernel gives it
+	// the policy's default port type.
+	SourceDefault = "default"
+)
+
+// A Label is the label of one path and where it came from.
+type Label struct {
+	// Context is the full context, empty when nothing labels the path.
+	Context string
+	// Type is the context's type.
+	Type string
+	// Source is SourceXattr, "FILE:LINE" of the winning file_contexts
+	// entry, or SourceNone.
+	Source string
+	// Warning says why the live label was not used, when it was not.
+	Warning string
+}
+
+// Types are the types a container meets under a mount.
+type Types struct {
+	Types []TypeSource
+	// Warnings say which live labels could not be read and whether a
+	// walk of the directory stopped early.
+	Warnings []string
+}
+
+// A TypeSource is a type and the first place it was found: SourceXattr
+// with the path for a live label, or the file_contexts entry's "FILE:LINE".
+type TypeSource struct {
+	Type   string
+	Source string
+}
+
+// A Port is the type of one port and where it came from.
+type Port struct {
+	Type string
+	// Source is "portcon LOW-HIGH" or SourceDefault.
+	Source  string
+	Warning string
+}
+
+// A Device is a device node's class (chr_file or blk_file) and label.
+type Device struct {
+	Class string
+	Label Label
+	// Warning says how the class was decided when the node could not be
+	// looked at.
+	Warning string
+}
+
+// portOf turns the policy's answer into a Port.
+func portOf(p PolicyDB, proto string, port uint16) (Port, error) {
+	protocol, err := policydb.ParseProtocol(proto)
+	if err != nil {
+		return Port{}, err
+	}
+	l := p.LookupPort(protocol, port)
+	if !l.Default {
+		return Port{Type: l.Type(), Source: fmt.Sprintf("portcon %d-%d", l.Portcon.Low, l.Portcon.High)}, nil
+	}
+	name := strconv.Itoa(int(port)) + "/" + proto
+	if l.Type() == "" {
+		return Port{}, fmt.Errorf("port %s: no portcon covers it and the policy has no default port label", name)
+	}
+	return Port{
+		Type:    l.Type(),
+		Source:  SourceDefault,
+		Warning: fmt.Sprintf("port %s: no portcon covers it; the kernel gives it the policy's default type %s", name, l.Type()),
+	}, nil
+}

@@ -1,0 +1,138 @@
+package host_test
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/confine-policy/confine/internal/testutil"
+	"github.com/confine-policy/confine/pkg/host"
+)
+
+// debianPolicy is the binary policy of Debian's selinux-policy-default.
+const debianPolicy = "/etc/selinux/default/policy/policy.33"
+
+// offlineRoot copies testdata/host/root, a host's /etc/selinux with
+// hand-written file_contexts, into a temporary directory and adds Debian's
+// binary policy, so that Open reads a whole policy tree as --root does.
+func offlineRoot(t *testing.T) string {
+	t.Helper()
+	policy := testutil.File(t, debianPolicy)
+	root := t.TempDir()
+	if err := os.CopyFS(root, os.DirFS(filepath.Join(testutil.RepoRoot(), "testdata", "host", "root"))); err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(policy)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(root, "etc", "selinux", "testpol", "policy")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "policy.33"), data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return root
+}
+
+// TestOffline asks an offline host every kind of question and compares the
+// whole transcript with a golden file.
+func TestOffline(t *testing.T) {
+	root := offlineRoot(t)
+	s := host.Open(host.Options{Root: root})
+	if s.Live() {
+		t.Fatal("a host read from --root must never use live labels")
+	}
+	var b strings.Builder
+	for _, path := range []string{
+		"/srv", "/srv/www", "/srv/www/index.html", "/srv/cache", "/var/cache",
+		"/var/lib64", "/var/run", "/home/alice", "/home/alice/src", "/tmp/scratch", "/nowhere",
+	} {
+		l, err := s.Label(path)
+		fmt.Fprintf(&b, "label %s\t%s\t%s\t%q\t%v\n", path, l.Context, l.Source, l.Warning, err)
+	}
+	for _, dir := range []string{"/srv", "/srv/www", "/var", "/var/lib", "/home", "/home/alice/src", "/tmp/scratch"} {
+		ts, err := s.Types(dir)
+		fmt.Fprintf(&b, "types %s\terr=%v warnings=%q\n", dir, err, ts.Warnings)
+		for _, t := range ts.Types {
+			fmt.Fprintf(&b, "\t%s\t%s\n", t.Type, t.Source)
+		}
+	}
+	for _, q := range []struct {
+		proto string
+		port  uint16
+	}{{"tcp", 80}, {"tcp", 8080}, {"tcp", 443}, {"tcp", 9000}, {"udp", 53}, {"sctp", 80}, {"tcp", 0}, {"dccp", 5000}, {"icmp", 1}} {
+		p, err := s.Port(q.proto, q.port)
+		fmt.Fprintf(&b, "port %d/%s\t%s\t%s\t%q\t%v\n", q.port, q.proto, p.Type, p.Source, p.Warning, err)
+	}
+	for _, path := range []string{"/dev/null", "/dev/sda", "/dev/fuse", "/dev/tty9"} {
+		d, err := s.Device(path)
+		fmt.Fprintf(&b, "device %s\t%s\t%s\t%s\t%q\t%v\n", path, d.Class, d.Label.Context, d.Label.Source, d.Warning, err)
+	}
+	p, err := s.Policy()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"http_port_t", "container_file_t", "file_type"} {
+		fmt.Fprintf(&b, "type %s\t%v\n", name, p.HasType(name))
+	}
+	for _, c := range [][2]string{{"capability2", "bpf"}, {"capability2", "nonesuch"}, {"tcp_socket", "name_bind"}, {"nonesuch", "read"}} {
+		fmt.Fprintf(&b, "class %s %s\t%v %v\n", c[0], c[1], p.HasClass(c[0]), p.HasPermission(c[0], c[1]))
+	}
+	name, err := s.PolicyName()
+	fmt.Fprintf(&b, "policy name %s %v\n", name, err)
+	got := strings.ReplaceAll(b.String(), root, "ROOT")
+	testutil.Golden(t, filepath.Join(testutil.RepoRoot(), "testdata", "host", "offline.golden"), []byte(got))
+}
+
+// TestOfflineMissingTree checks that a root without a policy says so
+// when first asked, naming what is missing.
+func TestOfflineMissingTree(t *testing.T) {
+	root := t.TempDir()
+	s := host.Open(host.Options{Root: root})
+	_, err := s.Label("/srv")
+	if err == nil || !strings.Contains(err.Error(), filepath.Join(root, "etc", "selinux", "config")) {
+		t.Fatalf("Label on an empty root: err = %v, want one naming the missing config", err)
+	}
+	_, err = s.Port("tcp", 80)
+	if err == nil {
+		t.Fatal("Port on an empty root: no error")
+	}
+}
+
+func TestFake(t *testing.T) {
+	f := &host.Fake{
+		Labels: map[string]host.Label{
+			"/srv/www": {Context: "system_u:object_r:httpd_sys_content_t:s0", Type: "httpd_sys_content_t", Source: "file_contexts:3"},
+		},
+		Below: map[string][]host.TypeSource{
+			"/srv/www": {{Type: "httpd_sys_script_exec_t", Source: "file_contexts:4"}, {Type: "httpd_sys_content_t", Source: "file_contexts:9"}},
+		},
+		Ports:       map[string]string{"80/tcp": "http_port_t"},
+		DefaultPort: "port_t",
+		Devices:     map[string]string{"/dev/fuse": "chr_file"},
+		Known:       map[string]bool{"sge_spool_t": false},
+	}
+	ts, _ := f.Types("/srv/www")
+	if got := fmt.Sprint(ts.Types); got != "[{httpd_sys_content_t file_contexts:3} {httpd_sys_script_exec_t file_contexts:4}]" {
+		t.Errorf("Types = %s", got)
+	}
+	if p, _ := f.Port("tcp", 8080); p.Type != "port_t" || p.Source != host.SourceDefault || p.Warning == "" {
+		t.Errorf("Port(8080) = %+v, want the default type with a warning", p)
+	}
+	if _, err := f.Device("/dev/null"); !errors.Is(err, host.ErrNotDevice) {
+		t.Errorf("Device(/dev/null) err = %v, want ErrNotDevice", err)
+	}
+	p, _ := f.Policy()
+	if p.HasType("sge_spool_t") || !p.HasType("http_port_t") {
+		t.Error("Fake policy: Known is not honoured")
+	}
+	f.Strict = true
+	if p.HasType("http_port_t") {
+		t.Error("strict Fake policy knows a name missing from Known")
+	}
+}
