@@ -1,0 +1,79 @@
+package cmd
+
+import (
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"github.com/confine-policy/confine/pkg/host"
+)
+
+func newLabel(s *streams) *cobra.Command {
+	var opts host.Options
+	var under bool
+	c := &cobra.Command{
+		Use:   "label [--root DIR] [--under] PATH...",
+		Short: "Print the SELinux label of host paths, and where it comes from",
+		Long: `label prints, for each PATH, one line: PATH, its context and where the
+context comes from, separated by tabs. The source is "xattr" for a live
+label, FILE:LINE for the file_contexts entry that decides it, or "none".
+
+With --under it prints the types a container meets on a mount of PATH
+instead: PATH's own type and every type below it, one line each.
+
+` + exitStatusHelp,
+		Args: positional(cobra.MinimumNArgs(1)),
+		RunE: func(_ *cobra.Command, paths []string) error {
+			facts := host.Open(opts)
+			for _, path := range paths {
+				if err := printLabel(s, facts, path, under); err != nil {
+					return inputError(err)
+				}
+			}
+			return nil
+		},
+	}
+	c.Flags().StringVar(&opts.Root, "root", "", "read the SELinux configuration under `DIR`/etc/selinux, never live labels")
+	c.Flags().BoolVar(&under, "under", false, "print the types a container meets on a mount of each path")
+	return c
+}
+
+func printLabel(s *streams, facts *host.System, path string, under bool) error {
+	if !under {
+		l, err := facts.Label(path)
+		if err != nil {
+			return err
+		}
+		warn(s, l.Warning)
+		_, err = fmt.Fprintf(s.out, "%s\t%s\t%s\n", path, orNone(l.Context), l.Source)
+		return err
+	}
+	ts, err := facts.Types(path)
+	if err != nil {
+		return err
+	}
+	for _, w := range ts.Warnings {
+		warn(s, w)
+	}
+	for _, t := range ts.Types {
+		if _, err := fmt.Fprintf(s.out, "%s\t%s\t%s\n", path, t.Type, t.Source); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// orNone prints an empty context as <<none>>, as file_contexts writes it.
+func orNone(context string) string {
+	if context == "" {
+		return "<<none>>"
+	}
+	return context
+}
+
+// warn prints a warning line on standard error; an empty one is nothing.
+func warn(s *streams, warning string) {
+	if warning != "" {
+		fmt.Fprintf(s.err, "confine: warning: %s\n", warning)
+	}
+}
