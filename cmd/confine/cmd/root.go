@@ -65,22 +65,30 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 }
 
 func newRoot(s *streams) *cobra.Command {
+	var f generateFlags
 	root := &cobra.Command{
-		Use:   "confine",
+		Use:   "confine [flags] [NAME]",
 		Short: "Write SELinux policy modules for containers",
-		Long: `confine reads a container engine's inspect output and writes a CIL policy
-module that grants the container what its mounts, ports, capabilities and
-devices need, and nothing more.
+		Long: `confine writes SELinux policy modules for containers, as udica does.
 
-` + exitStatusHelp,
+Run without a command, it generates a module: see "confine generate --help".
+` + generateHelp + "\n\n" + exitStatusHelp,
+		Example: `  docker inspect web | confine web
+  semodule -i web.cil /usr/share/udica/templates/{base_container.cil,net_container.cil}
+  docker run --security-opt label=type:web.process ...`,
+		Args: positional(cobra.MaximumNArgs(1)),
+		RunE: func(c *cobra.Command, args []string) error {
+			return runGenerate(s, c, &f, args)
+		},
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
+	addGenerateFlags(root, &f)
 	root.SetIn(s.in)
 	root.SetOut(s.out)
 	root.SetErr(s.err)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError(err) })
-	root.AddCommand(newInspect(s))
+	root.AddCommand(newGenerate(s), newInspect(s), newLabel(s), newPort(s))
 	return root
 }
 

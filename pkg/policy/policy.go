@@ -1,0 +1,514 @@
+package policy
+
+import (
+	"cmp"
+	"fmt"
+	"path"
+	"slices"
+	"strings"
+
+	"github.com/confine-policy/confine/pkg/cil"
+	"github.com/confine-policy/confine/pkg/host"
+	"github.com/confine-policy/confine/pkg/inspect"
+)
+
+// Options are the choices a user makes on the command line. They match
+// udica's flags.
+type Options struct {
+	// Name is the module's block name; the container runs as
+	// Name.process. It must be a valid CIL name.
+	Name string
+	// Caps, when set, replaces the container's capabilities (-c); an
+	// empty, non-nil slice grants none. Names are lowercase, without
+	// "cap_".
+	Caps []string
+	// Devices, when set, replaces the container's devices (--devices):
+	// host paths, granted read and write.
+	Devices []string
+	// The template blocks the flags of the same names add.
+	FullNetwork, TTY, X, Virt bool
+	// StreamConnect names other container modules whose socket this one
+	// may connect to (-s).
+	StreamConnect []string
+}
+
+// A Module is the policy for one container.
+type Module struct {
+	Name string
+	// Container describes the container the module was made for.
+	Container string
+	// Templates are the template blocks the module inherits, in order,
+	// each once.
+	Templates []Template
+	// Groups are the allow rules, one group per target type, in the order
+	// they are written.
+	Groups []Group
+	// Notes are things worth saying in the module that need no rule,
+	// such as a mount the engine relabels.
+	Notes []string
+	// Warnings are what the user should know before loading the module.
+	Warnings []string
+}
+
+// A Template is an inherited template block and why it is inherited;
+// there is no reason for the base block every module inherits.
+type Template struct {
+	Block   string
+	Reasons []string
+}
+
+// templateOrder is the order blocks are inherited in: udica's, then the
+// blocks for special directories.
+var templateOrder = []string{
+	"container", "net_container", "virt_container", "x_container", "tty_container", "restricted_net_container",
+	"home_container", "home_rw_container", "log_container", "log_rw_container",
+	"tmp_container", "tmp_rw_container", "config_container", "config_rw_container",
+}
+
+// A Group holds the rules that grant the module's process access to one
+// type, with the reasons for them.
+type Group struct {
+	Target  string
+	Reasons []string
+	Rules   []Rule
+	kind    kind
+}
+
+// A Rule grants permissions on one class of objects.
+type Rule struct {
+	Class string
+	Perms []string
+}
+
+// kind orders groups in a module: what the process may do itself first,
+// then the sockets it talks to, then what it binds, uses and mounts.
+type kind int
+
+const (
+	kindCapability kind = iota
+	kindStream
+	kindPort
+	kindDevice
+	kindMount
+)
+
+// ErrInvalidName is returned for a module name or domain that CIL cannot
+// hold; it wraps cil.ErrInvalidName.
+var ErrInvalidName = cil.ErrInvalidName
+
+// Generate builds the module for container c on the host facts describes.
+// An error means no module can be built at all; everything narrower is a
+// warning in the module.
+func Generate(c inspect.Container, facts host.Facts, opts Options) (*Module, error) {
+	if err := cil.ValidateName(opts.Name); err != nil {
+		return nil, fmt.Errorf("module name: %w", err)
+	}
+	for _, d := range opts.StreamConnect {
+		if err := cil.ValidateName(d); err != nil {
+			return nil, fmt.Errorf("--stream-connect domain: %w", err)
+		}
+	}
+	g := &generator{
+		c:      c,
+		facts:  facts,
+		opts:   opts,
+		module: &Module{Name: opts.Name, Container: describe(c)},
+		groups: make(map[string]*Group),
+	}
+	if err := g.run(); err != nil {
+		return nil, err
+	}
+	return g.module, nil
+}
+
+// describe names a container for comments: its name, engine and short id.
+func describe(c inspect.Container) string {
+	s := c.Name
+	if s == "" {
+		s = "(unnamed)"
+	}
+	id := c.ID
+	if len(id) > 12 {
+		id = id[:12]
+	}
+	var about []string
+	for _, part := range []string{string(c.Engine), id} {
+		if part != "" {
+			about = append(about, part)
+		}
+	}
+	if len(about) > 0 {
+		s += " (" + strings.Join(about, " ") + ")"
+	}
+	return s
+}
+
+type generator struct {
+	c      inspect.Container
+	facts  host.Facts
+	opts   Options
+	module *Module
+	policy host.Policy
+	groups map[string]*Group
+}
+
+// warn adds a warning once: a type missing from the policy is met once
+// per class of the rules it would have had.
+func (g *generator) warn(format string, args ...any) {
+	w := fmt.Sprintf(format, args...)
+	if !slices.Contains(g.module.Warnings, w) {
+		g.module.Warnings = append(g.module.Warnings, w)
+	}
+}
+
+func (g *generator) inherit(block, reason string) {
+	i := slices.IndexFunc(g.module.Templates, func(t Template) bool { return t.Block == block })
+	if i < 0 {
+		g.module.Templates = append(g.module.Templates, Template{Block: block})
+		i = len(g.module.Templates) - 1
+	}
+	if reason != "" {
+		g.module.Templates[i].Reasons = append(g.module.Templates[i].Reasons, reason)
+	}
+}
+
+func (g *generator) run() error {
+	p, err := g.facts.Policy()
+	if err != nil {
+		return err
+	}
+	g.policy = p
+	g.containerWarnings()
+
+	g.inherit("container", "")
+	for _, f := range []struct {
+		on          bool
+		block, flag string
+	}{
+		{g.opts.FullNetwork, "net_container", "--full-network-access"},
+		{g.opts.Virt, "virt_container", "--virt-access"},
+		{g.opts.X, "x_container", "--X-access"},
+		{g.opts.TTY, "tty_container", "--tty-access"},
+	} {
+		if f.on {
+			g.inherit(f.block, f.flag)
+		}
+	}
+	if len(g.c.Ports) > 0 {
+		g.inherit("restricted_net_container", "published ports")
+	}
+
+	g.capabilities()
+	g.streamConnect()
+	if err := g.ports(); err != nil {
+		return err
+	}
+	if err := g.devices(); err != nil {
+		return err
+	}
+	if err := g.mounts(); err != nil {
+		return err
+	}
+	g.finish()
+	return nil
+}
+
+// containerWarnings says when the module cannot confine the container as
+// it is run, whatever it grants.
+func (g *generator) containerWarnings() {
+	c := g.c
+	switch {
+	case c.Privileged:
+		g.warn("container %s is privileged: the engine runs it unconfined (spc_t) and ignores label=type, so this module will not apply until it runs without --privileged", c.Name)
+	case c.Label.Disable:
+		g.warn("container %s runs with label=disable: it is unconfined, so this module will not apply until it runs with label=type:%s.process instead", c.Name, g.opts.Name)
+	}
+	if c.NetworkMode == "host" {
+		g.warn("container %s uses the host's network: it can bind and reach any address the host can, and the module grants only the ports it publishes", c.Name)
+	}
+}
+
+func (g *generator) capabilities() {
+	caps, reason := g.c.Capabilities, "capabilities the container has"
+	if g.opts.Caps != nil {
+		caps, reason = g.opts.Caps, "capabilities given with -c"
+	}
+	for _, name := range caps {
+		class := "capability"
+		if capability2[name] {
+			class = "capability2"
+		}
+		g.grant(kindCapability, "process", class, []string{name}, reason)
+	}
+}
+
+func (g *generator) streamConnect() {
+	for _, d := range g.opts.StreamConnect {
+		reason := "--stream-connect " + d
+		// The domain's types live in its own module, which need not be
+		// loaded yet, so they are not looked up in the policy.
+		g.add(kindStream, d+".process", "unix_stream_socket", streamConnectPerms, reason)
+		g.add(kindStream, d+".socket", "sock_file", streamSocketPerms, reason)
+	}
+}
+
+func (g *generator) ports() error {
+	for _, p := range g.c.Ports {
+		class, ok := socketClass[p.Protocol]
+		if !ok {
+			g.warn("port %d/%s: unknown protocol; no rule", p.ContainerPort, p.Protocol)
+			continue
+		}
+		// The process binds the container's port, in its own network
+		// namespace, whatever host port the engine forwards to it.
+		label, err := g.facts.Port(p.Protocol, p.ContainerPort)
+		if err != nil {
+			return fmt.Errorf("port %d/%s: %w", p.ContainerPort, p.Protocol, err)
+		}
+		if label.Warning != "" {
+			g.warn("%s", label.Warning)
+		}
+		reason := fmt.Sprintf("port %d/%s", p.ContainerPort, p.Protocol)
+		if p.HostPort != 0 && p.HostPort != p.ContainerPort {
+			reason += fmt.Sprintf(" (host port %d)", p.HostPort)
+		}
+		g.grant(kindPort, label.Type, class, portPerms, reason+", "+label.Source)
+	}
+	return nil
+}
+
+func (g *generator) devices() error {
+	devices := g.c.Devices
+	if g.opts.Devices != nil {
+		devices = nil
+		for _, d := range g.opts.Devices {
+			devices = append(devices, inspect.Device{HostPath: d, ContainerPath: d, Permissions: "rwm"})
+		}
+	}
+	for _, d := range devices {
+		info, err := g.facts.Device(d.HostPath)
+		if err != nil {
+			return err
+		}
+		if info.Warning != "" {
+			g.warn("%s", info.Warning)
+		}
+		access := ReadOnly
+		if d.Permissions == "" || strings.Contains(d.Permissions, "w") {
+			access = ReadWrite
+		}
+		reason := fmt.Sprintf("device %s (%s)", d.HostPath, access)
+		if info.Label.Type == "" {
+			g.warn("%s: nothing labels it on the host; no rule", reason)
+			continue
+		}
+		g.grant(kindDevice, info.Label.Type, info.Class, devicePerms[access], reason+", "+info.Label.Source)
+	}
+	return nil
+}
+
+// specialDirs are the host directories a template grants access to as a
+// whole, by the attributes of what they hold, rather than type by type.
+var specialDirs = map[string]string{
+	"/home":    "home",
+	"/tmp":     "tmp",
+	"/var/log": "log",
+	"/etc":     "config",
+}
+
+// handOver are the mounts that give the container the host itself:
+// whatever the module says, the container can escape through them.
+var handOver = map[string]string{
+	"/":                               "the host's root file system",
+	"/etc":                            "the host's configuration",
+	"/proc":                           "the host's processes",
+	"/sys":                            "the host's kernel settings",
+	"/dev":                            "the host's devices",
+	"/var/run/docker.sock":            "the docker socket",
+	"/run/docker.sock":                "the docker socket",
+	"/run/podman/podman.sock":         "the podman socket",
+	"/run/containerd/containerd.sock": "the containerd socket",
+	"/run/crio/crio.sock":             "the CRI-O socket",
+}
+
+func (g *generator) mounts() error {
+	for _, m := range g.c.Mounts {
+		if m.Type == inspect.Tmpfs {
+			continue // private to the container, labelled by the engine
+		}
+		access := ReadWrite
+		if m.ReadOnly {
+			access = ReadOnly
+		}
+		reason := fmt.Sprintf("mount %s -> %s (%s)", m.Source, m.Destination, access)
+		if !path.IsAbs(m.Source) {
+			g.warn("%s: the source is not a host path; no rule", reason)
+			continue
+		}
+		source := path.Clean(m.Source)
+		if what, ok := handOver[source]; ok {
+			g.warn("%s hands %s to the container: no SELinux module can confine a container given that", reason, what)
+		}
+		if m.Relabel != "" {
+			g.module.Notes = append(g.module.Notes, fmt.Sprintf("%s: the engine relabels it (:%s) to container_file_t, which every container may use; no rule needed", reason, m.Relabel))
+			continue
+		}
+		if base, ok := specialDirs[source]; ok {
+			g.inherit(templateBlock(base, access), reason)
+			continue
+		}
+		if strings.HasPrefix(source, "/home/") {
+			g.inherit(templateBlock("home", access), reason)
+		}
+		types, err := g.facts.Types(source)
+		if err != nil {
+			return err
+		}
+		for _, w := range types.Warnings {
+			g.warn("%s", w)
+		}
+		if len(types.Types) == 0 {
+			g.warn("%s: nothing labels it on the host; no rule", reason)
+		}
+		for _, t := range types.Types {
+			for _, class := range mountClasses {
+				g.grant(kindMount, t.Type, class, mountPerms[access][class], reason+", "+t.Source)
+			}
+		}
+	}
+	return nil
+}
+
+// templateBlock names the template that grants access to a special
+// directory: home_container, or home_rw_container for writing.
+func templateBlock(base string, access Access) string {
+	if access == ReadWrite {
+		return base + "_rw_container"
+	}
+	return base + "_container"
+}
+
+// grant adds a rule after checking every name in it against the target
+// policy: a type, class or permission the policy lacks is dropped with a
+// warning that names it and the reason it was wanted.
+func (g *generator) grant(k kind, target, class string, perms []string, reason string) {
+	if target != "process" && !g.policy.HasType(target) {
+		g.warn("%s: type %s is not in the target policy; rule dropped", reason, target)
+		return
+	}
+	if !g.policy.HasClass(class) {
+		g.warn("%s: class %s is not in the target policy; rule dropped", reason, class)
+		return
+	}
+	known := make([]string, 0, len(perms))
+	for _, p := range perms {
+		if g.policy.HasPermission(class, p) {
+			known = append(known, p)
+		} else {
+			g.warn("%s: permission %s is not in class %s of the target policy; dropped", reason, p, class)
+		}
+	}
+	if len(known) > 0 {
+		g.add(k, target, class, known, reason)
+	}
+}
+
+// add merges a rule into the group of its target type.
+func (g *generator) add(k kind, target, class string, perms []string, reason string) {
+	grp, ok := g.groups[target]
+	if !ok {
+		grp = &Group{Target: target, kind: k}
+		g.groups[target] = grp
+	}
+	grp.kind = min(grp.kind, k)
+	if !slices.Contains(grp.Reasons, reason) {
+		grp.Reasons = append(grp.Reasons, reason)
+	}
+	i := slices.IndexFunc(grp.Rules, func(r Rule) bool { return r.Class == class })
+	if i < 0 {
+		grp.Rules = append(grp.Rules, Rule{Class: class})
+		i = len(grp.Rules) - 1
+	}
+	grp.Rules[i].Perms = append(grp.Rules[i].Perms, perms...)
+}
+
+// finish puts templates, groups, rules, permissions and reasons in their
+// fixed order, so that the same container gives the same module whatever
+// order the engine listed its mounts and ports in.
+func (g *generator) finish() {
+	m := g.module
+	slices.SortFunc(m.Templates, func(a, b Template) int {
+		return cmp.Compare(slices.Index(templateOrder, a.Block), slices.Index(templateOrder, b.Block))
+	})
+	for i := range m.Templates {
+		slices.Sort(m.Templates[i].Reasons)
+		m.Templates[i].Reasons = slices.Compact(m.Templates[i].Reasons)
+	}
+	slices.Sort(m.Notes)
+	m.Notes = slices.Compact(m.Notes)
+	for _, grp := range g.groups {
+		slices.Sort(grp.Reasons)
+		for i := range grp.Rules {
+			slices.Sort(grp.Rules[i].Perms)
+			grp.Rules[i].Perms = slices.Compact(grp.Rules[i].Perms)
+		}
+		slices.SortFunc(grp.Rules, func(a, b Rule) int {
+			return cmp.Or(cmp.Compare(classRank(a.Class), classRank(b.Class)), strings.Compare(a.Class, b.Class))
+		})
+		m.Groups = append(m.Groups, *grp)
+	}
+	slices.SortFunc(m.Groups, func(a, b Group) int {
+		return cmp.Or(cmp.Compare(a.kind, b.kind), strings.Compare(a.Target, b.Target))
+	})
+}
+
+// classOrder is the order rules on one type are written in: the order a
+// reader thinks of them, from directories down to sockets.
+var classOrder = []string{
+	"capability", "capability2", "unix_stream_socket",
+	"tcp_socket", "udp_socket", "sctp_socket",
+	"chr_file", "blk_file",
+	"dir", "file", "lnk_file", "fifo_file", "sock_file",
+}
+
+func classRank(class string) int {
+	if i := slices.Index(classOrder, class); i >= 0 {
+		return i
+	}
+	return len(classOrder)
+}
+
+// CIL returns the module as CIL text. It fails, and returns no text, if
+// a name cannot be written safely.
+func (m *Module) CIL() ([]byte, error) {
+	out := &cil.Module{
+		Header: []string{"SELinux policy module for container " + m.Container + ", written by confine."},
+		Name:   m.Name,
+	}
+	for _, t := range m.Templates {
+		for _, r := range t.Reasons {
+			out.Body = append(out.Body, cil.Comment(r))
+		}
+		out.Body = append(out.Body, cil.BlockInherit(t.Block))
+	}
+	for _, grp := range m.Groups {
+		out.Body = append(out.Body, cil.Blank{})
+		for _, r := range grp.Reasons {
+			out.Body = append(out.Body, cil.Comment(r))
+		}
+		for _, r := range grp.Rules {
+			out.Body = append(out.Body, cil.Allow{Source: "process", Target: grp.Target, Class: r.Class, Perms: r.Perms})
+		}
+	}
+	if len(m.Notes) > 0 {
+		out.Body = append(out.Body, cil.Blank{})
+		for _, n := range m.Notes {
+			out.Body = append(out.Body, cil.Comment(n))
+		}
+	}
+	text, err := cil.Format(out)
+	if err != nil {
+		return nil, fmt.Errorf("module %s: %w", m.Name, err)
+	}
+	return text, nil
+}
