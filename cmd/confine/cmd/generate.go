@@ -15,6 +15,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/confine-policy/confine/internal/atomicfile"
+	"github.com/confine-policy/confine/pkg/cil"
 	"github.com/confine-policy/confine/pkg/host"
 	"github.com/confine-policy/confine/pkg/inspect"
 	"github.com/confine-policy/confine/pkg/policy"
@@ -109,6 +110,9 @@ func runGenerate(s *streams, c *cobra.Command, f *generateFlags, args []string) 
 	// Build every module before writing any, so that bad input for one
 	// container leaves no module of the others behind either.
 	facts := host.Open(f.host)
+	if _, err := facts.Policy(); err != nil {
+		return policyError(err)
+	}
 	var modules []module
 	for i, ctr := range containers {
 		opts := f.opts
@@ -180,6 +184,11 @@ func (f *generateFlags) parse() error {
 	}
 	if f.json != "" && f.containerID != "" {
 		return errors.New("-j and -i cannot be used together")
+	}
+	for _, d := range f.opts.StreamConnect {
+		if err := cil.ValidateName(d); err != nil {
+			return fmt.Errorf("--stream-connect: %w", err)
+		}
 	}
 	return nil
 }
@@ -274,14 +283,17 @@ func moduleNames(containers []inspect.Container, args []string) ([]string, error
 		if len(containers) > 1 {
 			return nil, fmt.Errorf("the input holds %d containers, so NAME would be ambiguous: give no NAME to write one module per container, named after it", len(containers))
 		}
+		if err := cil.ValidateName(args[0]); err != nil {
+			return nil, fmt.Errorf("NAME: %w", err)
+		}
 		return args, nil
 	}
 	names := make([]string, len(containers))
 	for i, c := range containers {
-		if c.Name == "" {
-			return nil, fmt.Errorf("container %d has no name: give NAME", i+1)
-		}
 		names[i] = strings.TrimPrefix(c.Name, "/")
+		if err := cil.ValidateName(names[i]); err != nil {
+			return nil, fmt.Errorf("container %d cannot name its module (%w): give NAME", i+1, err)
+		}
 	}
 	return names, nil
 }
