@@ -53,7 +53,18 @@ func libselinux(t *testing.T, fc string) *exec.Cmd {
 }
 
 // selabel answers queries with libselinux: "ok CONTEXT" or "err ERRNO".
+// It fails the test if libselinux refuses the file.
 func selabel(t *testing.T, fc string, queries []query) []string {
+	t.Helper()
+	answers, ok := trySelabel(t, fc, queries)
+	if !ok {
+		t.Fatalf("libselinux refuses %s", fc)
+	}
+	return answers
+}
+
+// trySelabel is selabel, reporting whether libselinux opened the file.
+func trySelabel(t *testing.T, fc string, queries []query) ([]string, bool) {
 	t.Helper()
 	cmd := libselinux(t, fc)
 	var in bytes.Buffer
@@ -72,10 +83,13 @@ func selabel(t *testing.T, fc string, queries []query) []string {
 		t.Fatalf("selabel.py: %v\n%s", err, stderr.Bytes())
 	}
 	answers := strings.Split(strings.TrimSuffix(string(out), "\n"), "\n")
+	if len(answers) == 1 && answers[0] == "refused" {
+		return nil, false
+	}
 	if len(answers) != len(queries) {
 		t.Fatalf("selabel.py gave %d answers to %d queries\n%s", len(answers), len(queries), stderr.Bytes())
 	}
-	return answers
+	return answers, true
 }
 
 // answer gives Lookup's result in selabel.py's terms.

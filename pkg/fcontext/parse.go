@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"strings"
@@ -21,17 +22,27 @@ type file struct {
 
 // readFile reads a file, giving "" for a missing optional one.
 func readFile(path string, optional bool) (string, error) {
-	data, err := os.ReadFile(path)
+	f, err := os.Open(path)
 	if err != nil {
 		if optional && errors.Is(err, fs.ErrNotExist) {
 			return "", nil
 		}
 		return "", fmt.Errorf("reading file contexts: %w", err)
 	}
-	if len(data) >= 4 && binary.LittleEndian.Uint32(data) == compiledMagic {
+	defer f.Close()
+	// A strings.Builder hands its bytes over as a string without a copy.
+	var b strings.Builder
+	if info, err := f.Stat(); err == nil {
+		b.Grow(int(info.Size()) + 1)
+	}
+	if _, err := io.Copy(&b, f); err != nil {
+		return "", fmt.Errorf("reading file contexts: %w", err)
+	}
+	data := b.String()
+	if len(data) >= 4 && binary.LittleEndian.Uint32([]byte(data[:4])) == compiledMagic {
 		return "", fmt.Errorf("reading %s: %w", path, ErrCompiled)
 	}
-	return string(data), nil
+	return data, nil
 }
 
 // lines calls fn for every line of data with its 1-based number, cut at

@@ -16,7 +16,7 @@ func testPaths(c *Contexts, seed uint64) (literal, generated []string) {
 	t := c.t
 	for k := range t.entries {
 		e := &t.entries[k]
-		if e.literal {
+		if e.shape == exactShape {
 			literal = append(literal, e.prefix)
 		}
 		// A pattern's prefix alone, and the path as it would be written

@@ -26,7 +26,54 @@ type entry struct {
 	fileType   FileType
 	badContext bool // the context is neither a context nor <<none>>
 	meta       bool // libselinux's hasMetaChars
-	literal    bool // the pattern matches prefix, or prefix and a newline, only
+	shape      shape
+}
+
+// A shape is a kind of pattern whose matches can be told without a regex:
+// past the literal prefix, the rest of the path is all that counts.
+type shape uint8
+
+const (
+	regexShape     shape = iota // none: the regex decides
+	exactShape                  // "/etc/passwd": nothing, or a final newline
+	subtreeShape                // "/var/lib/mysql(/.*)?": nothing, a final newline, or "/..."
+	anyShape                    // "/var/.*": anything
+	someShape                   // "/var/.+": anything but nothing
+	componentShape              // "/dev/tty[^/]*": no slash
+	nameShape                   // "/dev/tty[^/]+": something, but no slash
+)
+
+// shapeSuffixes are the regex endings of shapes, after a literal part.
+var shapeSuffixes = []struct {
+	text  string
+	shape shape
+}{
+	{"(/.*)?", subtreeShape},
+	{".*", anyShape},
+	{".+", someShape},
+	{"[^/]*", componentShape},
+	{"[^/]+", nameShape},
+}
+
+// matchRest reports whether an entry with a shape matches a path that
+// continues its prefix with rest. "." takes any byte: libselinux sets
+// PCRE2_DOTALL.
+func (s shape) matchRest(rest string) bool {
+	switch s {
+	case exactShape:
+		return rest == "" || rest == "\n"
+	case subtreeShape:
+		return rest == "" || rest == "\n" || rest[0] == '/'
+	case anyShape:
+		return true
+	case someShape:
+		return rest != ""
+	case componentShape:
+		return strings.IndexByte(rest, '/') < 0
+	case nameShape:
+		return rest != "" && strings.IndexByte(rest, '/') < 0
+	}
+	panic("matchRest of a regex")
 }
 
 // regexMeta are the characters that make a pattern a regex for libselinux,
@@ -46,8 +93,17 @@ func (e *entry) analyse() {
 	if !e.meta {
 		if prefix, ok := plainLiteral(e.pattern); ok {
 			// The fast way for a third of the entries.
-			e.prefix, e.literal = prefix, true
+			e.prefix, e.shape = prefix, exactShape
 			return
+		}
+	}
+	for _, s := range shapeSuffixes {
+		if head, ok := strings.CutSuffix(e.pattern, s.text); ok {
+			if prefix, ok := plainLiteral(head); ok {
+				// And for most of the others.
+				e.prefix, e.shape = prefix, s.shape
+				return
+			}
 		}
 	}
 	tr, err := translate(e.pattern, false)
@@ -58,7 +114,10 @@ func (e *entry) analyse() {
 		err = compileCheck(e.pattern)
 	}
 	if err == nil {
-		e.prefix, e.literal = tr.prefix, tr.literal
+		e.prefix = tr.prefix
+		if tr.literal {
+			e.shape = exactShape
+		}
 		return
 	}
 	e.patErr = err
@@ -180,8 +239,14 @@ type table struct {
 	order []int32
 	// stems holds, for each stem, the positions in order of its entries,
 	// ascending; noStem those of the entries without one.
-	stems    map[string][]int32
-	noStem   []int32
+	stems  map[string][]int32
+	noStem []int32
+	// Lookups use a finer index: dirs holds the entries whose literal
+	// prefix fixes the path's first two components, such as /usr/lib
+	// for "/usr/lib/.*\.so", under those two components, and stemRest
+	// the other entries of each stem.
+	dirs     map[string][]int32
+	stemRest map[string][]int32
 	subs     []sub // file_contexts.subs, in the order they are tried
 	distSubs []sub // file_contexts.subs_dist, likewise
 }
@@ -205,9 +270,11 @@ func build(files []file, subs, distSubs file) (*table, []Warning) {
 		n += strings.Count(f.data, "\n") + 1
 	}
 	t := &table{
-		entries: make([]entry, 0, n),
-		stems:   make(map[string][]int32),
-		subs:    parseSubs(subs, warn),
+		entries:  make([]entry, 0, n),
+		stems:    make(map[string][]int32),
+		dirs:     make(map[string][]int32),
+		stemRest: make(map[string][]int32),
+		subs:     parseSubs(subs, warn),
 		// libselinux reads subs_dist first, but applies it second.
 		distSubs: parseSubs(distSubs, warn),
 	}
@@ -225,11 +292,17 @@ func build(files []file, subs, distSubs file) (*table, []Warning) {
 		}
 	}
 	for pos, i := range t.order {
-		if s := t.entries[i].stem; s != "" {
-			t.stems[s] = append(t.stems[s], int32(pos))
-		} else {
+		e := &t.entries[i]
+		if e.stem == "" {
 			t.noStem = append(t.noStem, int32(pos))
+			continue
 		}
+		if dir := entryDir(e); dir != "" {
+			t.dirs[dir] = append(t.dirs[dir], int32(pos))
+		} else {
+			t.stemRest[e.stem] = append(t.stemRest[e.stem], int32(pos))
+		}
+		t.stems[e.stem] = append(t.stems[e.stem], int32(pos))
 	}
 	t.regexps = make([]atomic.Pointer[lazyRegexp], len(t.entries))
 	return t, warnings
@@ -289,21 +362,56 @@ func (s sub) apply(key string) string {
 	return s.dst + rest
 }
 
-// find returns the index of the entry that wins for key, or -1.
+// keyDir gives the first two components of a key with the given stem,
+// such as "/usr/lib" of "/usr/lib/os-release", or "" if it has fewer than
+// three.
+func keyDir(key, stem string) string {
+	if stem == "" {
+		return ""
+	}
+	j := strings.IndexByte(key[len(stem)+1:], '/')
+	if j < 0 {
+		return ""
+	}
+	return key[:len(stem)+1+j]
+}
+
+// entryDir gives the first two components of every key an entry can
+// match, when its literal prefix fixes them, or "".
+func entryDir(e *entry) string {
+	if e.stem == "" || len(e.prefix) <= len(e.stem) || e.prefix[len(e.stem)] != '/' || !strings.HasPrefix(e.prefix, e.stem) {
+		// A stem with a backslash, such as "/a\.b", is not spelled in
+		// the prefix.
+		return ""
+	}
+	return keyDir(e.prefix, e.stem)
+}
+
+// find returns the index of the entry that wins for key, or -1. It goes
+// through the entries that can match key from the last to the first in
+// libselinux's order, merging the lists that hold them.
 func (t *table) find(key string, ft FileType) (int, error) {
-	var own []int32
+	lists := [3][]int32{t.noStem}
 	if stem := keyStem(key); stem != "" {
-		own = t.stems[stem]
+		lists[1] = t.stemRest[stem]
+		if dir := keyDir(key, stem); dir != "" {
+			lists[2] = t.dirs[dir]
+		}
 	}
 	enc := ""
-	i, j := len(own)-1, len(t.noStem)-1
-	for i >= 0 || j >= 0 {
-		var pos int32
-		if j < 0 || i >= 0 && own[i] > t.noStem[j] {
-			pos, i = own[i], i-1
-		} else {
-			pos, j = t.noStem[j], j-1
+	for {
+		// The last position of the three lists comes next.
+		l := -1
+		for i := range lists {
+			if n := len(lists[i]); n > 0 && (l < 0 || lists[i][n-1] > lists[l][len(lists[l])-1]) {
+				l = i
+			}
 		}
+		if l < 0 {
+			return -1, nil
+		}
+		pos := lists[l][len(lists[l])-1]
+		lists[l] = lists[l][:len(lists[l])-1]
 		k := t.order[pos]
 		e := &t.entries[k]
 		if ft != AnyFile && e.fileType != AnyFile && e.fileType != ft {
@@ -312,8 +420,8 @@ func (t *table) find(key string, ft FileType) (int, error) {
 		if !strings.HasPrefix(key, e.prefix) {
 			continue
 		}
-		if e.literal {
-			if n := len(key) - len(e.prefix); n == 0 || n == 1 && key[len(key)-1] == '\n' {
+		if e.shape != regexShape {
+			if e.shape.matchRest(key[len(e.prefix):]) {
 				return int(k), nil
 			}
 			continue
@@ -332,7 +440,6 @@ func (t *table) find(key string, ft FileType) (int, error) {
 			return int(k), nil
 		}
 	}
-	return -1, nil
 }
 
 // lazy returns entry k's lazyRegexp, making it if need be.

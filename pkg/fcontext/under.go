@@ -27,9 +27,32 @@ func (t *table) under(dir string) ([]int, error) {
 	slices.Sort(exact)
 	exact = slices.Compact(exact)
 
+	// Only entries without a stem, or with the stem of a key, can match:
+	// all of them below "/", few below anything else.
+	candidate := make([]bool, len(t.entries))
+	mark := func(positions []int32) {
+		for _, pos := range positions {
+			candidate[t.order[pos]] = true
+		}
+	}
+	mark(t.noStem)
+	for _, p := range prefixes {
+		if p == "" {
+			for _, positions := range t.stems {
+				mark(positions)
+			}
+			break
+		}
+		mark(t.stems[keyStem(p+"/")])
+	}
+	for _, key := range exact {
+		if stem := keyStem(key); stem != "" {
+			mark(t.stems[stem])
+		}
+	}
 	var found []int
 	for k := range t.entries {
-		if !t.entries[k].badContext && t.matchesSome(k, prefixes, exact) {
+		if candidate[k] && !t.entries[k].badContext && t.matchesSome(k, prefixes, exact) {
 			found = append(found, k)
 		}
 	}
@@ -113,9 +136,8 @@ func (t *table) mayMatchKey(k int, key string) bool {
 	if e.stem != "" && keyStem(key) != e.stem || !strings.HasPrefix(key, e.prefix) {
 		return false
 	}
-	if e.literal {
-		n := len(key) - len(e.prefix)
-		return n == 0 || n == 1 && key[len(key)-1] == '\n'
+	if e.shape != regexShape {
+		return e.shape.matchRest(key[len(e.prefix):])
 	}
 	if e.patErr != nil {
 		return true
@@ -143,7 +165,7 @@ func (t *table) mayMatchBelow(k int, p string) bool {
 	if !strings.HasPrefix(head, e.prefix) && !strings.HasPrefix(e.prefix, head) {
 		return false
 	}
-	if e.literal {
+	if e.shape == exactShape {
 		for _, key := range []string{e.prefix, e.prefix + "\n"} {
 			if strings.HasPrefix(key, head) && len(key)-len(head) >= min && (e.stem == "" || keyStem(key) == e.stem) {
 				return true

@@ -3,7 +3,8 @@
 #
 # Usage: /usr/bin/python3 selabel.py FILE_CONTEXTS
 # Reads lines "MODE HEXPATH" ("-" for the empty path) on stdin and writes
-# "ok CONTEXT" or "err ERRNO" for each on stdout.
+# "ok CONTEXT" or "err ERRNO" for each on stdout, or only "refused" if
+# libselinux refuses to open the file.
 #
 # The handle is opened with the python3-selinux module, with
 # SELABEL_OPT_PATH set, so libselinux reads FILE_CONTEXTS and the
@@ -19,6 +20,10 @@ opt = selinux.selinux_opt()
 opt.type = selinux.SELABEL_OPT_PATH
 opt.value = sys.argv[1]
 handle = selinux.selabel_open(selinux.SELABEL_CTX_FILE, opt, 1)
+if handle is None:
+    # libselinux refuses the whole file; it says why on stderr.
+    print("refused")
+    sys.exit(0)
 
 lib = ctypes.CDLL("libselinux.so.1", use_errno=True)
 lib.selabel_lookup_raw.argtypes = [
