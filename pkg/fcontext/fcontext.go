@@ -224,10 +224,10 @@ func (c *Contexts) Lookup(path string, ft FileType) (Match, error) {
 // dir itself is Lookup's business.
 //
 // It is decided from each entry's pattern, not from its text, and takes
-// the path aliases into account: under /var, "/var/lib" does not bring in
-// "/var/lib64/x"'s entries by accident of spelling, "/(var|srv)/www(/.*)?"
-// is found under /srv, and the entries of /run are found under /var when
-// /var/run is an alias of /run. The answer is conservative: no entry that
+// the path aliases into account: under /var/lib, "/var/lib64(/.*)?" is not
+// listed by accident of spelling, "/(var|srv)/www(/.*)?" is found under
+// /srv, and the entries of /run are found under /var when /var/run is an
+// alias of /run. dir is cleaned as Lookup cleans a path. The answer is conservative: no entry that
 // matches a path below dir is ever missing, but an entry may be listed
 // that matches none of them, because the analysis assumes that what follows
 // dir can be any string of bytes, "//" and a trailing newline included, and

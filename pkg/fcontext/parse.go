@@ -1,7 +1,6 @@
 package fcontext
 
 import (
-	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -219,37 +218,4 @@ func (t *table) duplicates(warn func(Source, error)) {
 			}
 		}
 	}
-}
-
-// hasNewlineOrHigh reports whether s needs encoding for matching (see
-// encodeKey).
-func hasNewlineOrHigh(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] >= 0x80 || s[i] == '\n' && i != len(s)-1 {
-			return true
-		}
-	}
-	return false
-}
-
-// encodeKey turns a path into the string the translated patterns match:
-// one rune per byte, bytes 0x80-0xff as U+0080-U+00FF, and a newline that
-// is not the last byte as innerNewline (see pattern.go).
-func encodeKey(s string) string {
-	if !hasNewlineOrHigh(s) {
-		return s
-	}
-	var b bytes.Buffer
-	b.Grow(2 * len(s))
-	for i := 0; i < len(s); i++ {
-		switch c := s[i]; {
-		case c == '\n' && i != len(s)-1:
-			b.WriteRune(innerNewline)
-		case c >= 0x80:
-			b.WriteRune(rune(c))
-		default:
-			b.WriteByte(c)
-		}
-	}
-	return b.String()
 }

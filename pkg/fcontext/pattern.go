@@ -1,6 +1,7 @@
 package fcontext
 
 import (
+	"bytes"
 	"fmt"
 	"math/bits"
 	"slices"
@@ -907,4 +908,37 @@ func (t *translator) posixClass(end int) (byteSet, error) {
 		set.invert()
 	}
 	return set, nil
+}
+
+// hasNewlineOrHigh reports whether s needs encoding for matching (see
+// encodeKey).
+func hasNewlineOrHigh(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 || s[i] == '\n' && i != len(s)-1 {
+			return true
+		}
+	}
+	return false
+}
+
+// encodeKey turns a path into the string the translated patterns match:
+// one rune per byte, bytes 0x80-0xff as U+0080-U+00FF, and a newline that
+// is not the last byte as innerNewline (see the top of this file).
+func encodeKey(s string) string {
+	if !hasNewlineOrHigh(s) {
+		return s
+	}
+	var b bytes.Buffer
+	b.Grow(2 * len(s))
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == '\n' && i != len(s)-1:
+			b.WriteRune(innerNewline)
+		case c >= 0x80:
+			b.WriteRune(rune(c))
+		default:
+			b.WriteByte(c)
+		}
+	}
+	return b.String()
 }
