@@ -246,6 +246,10 @@ func TestQuirks(t *testing.T) {
 		{"", AnyFile, "err 22", "the empty path is invalid"},
 		{"rel/a", AnyFile, "ok u:r:rel_t:s0", "relative paths are looked up as they are"},
 		{"/mode/l", Symlink, "ok u:r:mode_lnk_t:s0", ""},
+		{"/h/x", AnyFile, "ok u:r:hx_t:s0", "an exact entry of file_contexts beats a regex of .homedirs, read later"},
+		{"/h/y", AnyFile, "ok u:r:home_t:s0", ""},
+		{"/both/x", AnyFile, "ok u:r:local_exact_t:s0", ".local is read last, and its exact entry beats all"},
+		{"/both/y", AnyFile, "ok u:r:local_regex_t:s0", ""},
 		{"/mode/l", BlockDevice, "ok u:r:mode_any_t:s0", ""},
 	}
 	var queries []query
