@@ -1,12 +1,16 @@
 package cmd_test
 
 import (
+	"bytes"
+	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/confine-policy/confine/internal/testutil"
+	"github.com/confine-policy/confine/templates"
 )
 
 // offlineRoot copies testdata/host/root, a host's /etc/selinux with
@@ -57,5 +61,28 @@ func TestLabelAndPort(t *testing.T) {
 			transcript := strings.ReplaceAll("$ confine "+tc.args+"\n"+got.String(), root, "ROOT")
 			testutil.Golden(t, filepath.Join(testutil.RepoRoot(), "testdata", "cmd", tc.name+".golden"), []byte(transcript))
 		})
+	}
+}
+
+// TestTemplatesCommand writes the templates and checks that every file the
+// recipe of a refpolicy module names is there, byte for byte as embedded.
+func TestTemplatesCommand(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "templates")
+	status, stdout, stderr := run([]string{"templates", "--write", dir}, strings.NewReader(""))
+	transcript := strings.ReplaceAll(fmt.Sprintf("$ confine templates --write DIR\n%s", result{status, stdout, stderr}), dir, "DIR")
+	testutil.Golden(t, filepath.Join(testutil.RepoRoot(), "testdata", "cmd", "templates", "write.golden"), []byte(transcript))
+	for _, line := range strings.Fields(stdout) {
+		got, err := os.ReadFile(line)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := fs.ReadFile(templates.FS(), filepath.Base(line))
+		if err != nil || !bytes.Equal(got, want) {
+			t.Errorf("%s differs from the embedded template (%v)", line, err)
+		}
+	}
+	status, _, stderr = run([]string{"templates"}, strings.NewReader(""))
+	if status != 2 || !strings.Contains(stderr, "--write DIR is required") {
+		t.Errorf("confine templates without --write: status %d, %q", status, stderr)
 	}
 }

@@ -1,0 +1,49 @@
+package cmd
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"path/filepath"
+
+	"github.com/spf13/cobra"
+
+	"github.com/confine-policy/confine/templates"
+)
+
+func newTemplates(s *streams) *cobra.Command {
+	var dir string
+	c := &cobra.Command{
+		Use:   "templates --write DIR",
+		Short: "Write confine's template blocks for refpolicy-based hosts",
+		Long: `templates writes confine's own template blocks (base_container.cil,
+net_container.cil and the others, with udica's file and block names) into
+DIR, for hosts whose policy is the reference policy (Debian, Ubuntu,
+Gentoo, Arch) and has no container-selinux templates. Modules made with
+--flavor refpolicy inherit them; the recipe confine prints names them in
+` + templates.Refpolicy.Dir() + `.
+
+Each file is replaced whole or not at all.
+
+` + exitStatusHelp,
+		Args: positional(cobra.NoArgs),
+		RunE: func(*cobra.Command, []string) error {
+			if dir == "" {
+				return usageError(errors.New("--write DIR is required"))
+			}
+			if err := templates.Write(dir); err != nil {
+				return policyError(err)
+			}
+			names, err := fs.Glob(templates.FS(), "*.cil")
+			if err != nil {
+				return policyError(err)
+			}
+			for _, name := range names {
+				fmt.Fprintln(s.out, filepath.Join(dir, name))
+			}
+			return nil
+		},
+	}
+	c.Flags().StringVar(&dir, "write", "", "write the templates into `DIR`, creating it if needed")
+	return c
+}
