@@ -66,8 +66,6 @@ func ExampleContexts_Under() {
 	//   default_t            /.*                      line 1
 	//   httpd_sys_content_t  /(var|srv)/www(/.*)?     line 7
 	// /var/lib
-	//   default_t            /.*                      line 1
-	//   var_t                /var/.*                  line 2
 	//   var_lib_t            /var/lib(/.*)?           line 3
 	//   mysqld_db_t          /var/lib/mysql(/.*)?     line 4
 	//   mysqld_var_run_t     /var/lib/mysql/mysql\.sock line 5

@@ -56,6 +56,9 @@ func (t *table) under(dir string) ([]int, error) {
 			found = append(found, k)
 		}
 	}
+	if len(prefixes) == 1 && len(exact) == 0 {
+		found = t.unshadowed(found, prefixes[0])
+	}
 	return found, nil
 }
 

@@ -31,7 +31,9 @@ func TestUnder(t *testing.T) {
 		want []string
 	}{
 		{"/var/lib", []string{
-			`/.*`, `/var/.*`, `/var/lib(/.*)?`,
+			// /var/lib(/.*)? matches everything below and wins over
+			// /.* and /var/.*, read before it: they never win there.
+			`/var/lib(/.*)?`,
 			`/var/lib/`, // the path "/var/lib/\n" is its key as it is
 			`/var/lib/x`, `/var/l[aeiou]b/y`, `/var/lib/z\z`,
 			`/var/lib/bad(?=x)`, // cannot be evaluated: kept, by its literal prefix
@@ -46,7 +48,7 @@ func TestUnder(t *testing.T) {
 			`/run/.*`, `/run`, // /var/run is an alias of /run
 			`/var/lib/bad(?=x)`,
 		}},
-		{"/var/run", []string{`/.*`, `/run/.*`}}, // all of it is /run's: not even /var/.*
+		{"/var/run", []string{`/run/.*`}}, // all of it is /run's, and /run/.* shadows /.*
 		{"/srv", []string{
 			`/.*`, `/var/.*`, `/var/lib(/.*)?`, `/var/lib/`, `/var/lib/x`, // /srv/alias is an alias of /var/lib
 			`/(var|srv)/www(/.*)?`, `/srv/([^/]*/)?ftp(/.*)?`,
@@ -55,8 +57,8 @@ func TestUnder(t *testing.T) {
 		{"/usr/x", []string{`/.*`, `/usr/a|/lib/b`}}, // "/usr/x/lib/b" matches the second branch
 		{"/usr", []string{`/.*`, `/usr/a|/lib/b`}},
 		{"/home", []string{`/.*`, `/home/[^/]+`, `/home/[^/]+/.+`}},
-		{"/home/joe/", []string{`/.*`, `/home/[^/]+/.+`}},
-		{"//home//joe", []string{`/.*`, `/home/[^/]+/.+`}},
+		{"/home/joe/", []string{`/home/[^/]+/.+`}}, // a regex that covers all below, too
+		{"//home//joe", []string{`/home/[^/]+/.+`}},
 		{"/opt", []string{`/.*`, `/opt/(?=x)`}},
 		{"/", all(`/x\-y/z`, `/var/lib/ctx`)}, // one never matches, one has no context
 	}
