@@ -60,7 +60,7 @@ func addGenerateFlags(c *cobra.Command, f *generateFlags) {
 	fs.StringVarP(&f.output, "output", "o", "", "write the module to `FILE` (- for standard output) instead of NAME.cil")
 	fs.StringVar(&f.host.Root, "root", "", "generate for the host whose /etc/selinux is copied under `DIR`; never read live labels")
 	fs.StringVar(&f.host.Policy, "policy", "", "check names against the binary policy in `FILE`")
-	fs.StringVar(&f.flavor, "flavor", "", "template flavour: fedora or refpolicy (default: detect from the host)")
+	fs.StringVar(&f.flavor, "flavor", "", "template `FLAVOUR`: fedora or refpolicy (default: detect from the host)")
 }
 
 func newGenerate(s *streams) *cobra.Command {
