@@ -14,11 +14,8 @@ import (
 // Only an entry that provably matches every path below p counts, so an
 // entry is never dropped by mistake; one may be kept that cannot win.
 func (t *table) unshadowed(found []int, p string) []int {
-	rank := make(map[int]int, len(found))
-	for pos, k := range t.order {
-		rank[int(k)] = pos
-	}
-	cover := -1
+	rank := t.ranks()
+	cover := int32(-1)
 	for _, k := range found {
 		if rank[k] > cover && t.coversBelow(k, p) {
 			cover = rank[k]
@@ -131,4 +128,15 @@ func consumesAll(inst *syntax.Inst) bool {
 		return true
 	}
 	return false
+}
+
+// ranks returns each entry's position in libselinux's order, by entry.
+func (t *table) ranks() []int32 {
+	t.rankOnce.Do(func() {
+		t.rank = make([]int32, len(t.entries))
+		for pos, k := range t.order {
+			t.rank[k] = int32(pos)
+		}
+	})
+	return t.rank
 }

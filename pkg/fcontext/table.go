@@ -249,6 +249,10 @@ type table struct {
 	stemRest map[string][]int32
 	subs     []sub // file_contexts.subs, in the order they are tried
 	distSubs []sub // file_contexts.subs_dist, likewise
+
+	// rank is the inverse of order, made when Under first needs it.
+	rankOnce sync.Once
+	rank     []int32
 }
 
 // lazyRegexp is an entry's compiled pattern, made on first use: as a
