@@ -18,7 +18,9 @@
 // Only the fields confine uses are decoded, into narrow structs of this
 // package, so that fields it does not read (podman 5 changed the types of
 // Config.Entrypoint and Config.StopSignal, for instance) cannot break
-// parsing. OCI runtime specs are decoded with the runtime-spec's own types.
+// parsing. The parts of OCI runtime specs that confine reads are decoded
+// with the runtime-spec's own types (specs.Process, specs.Mount,
+// specs.LinuxDevice...); the rest, such as a seccomp profile, is skipped.
 //
 // What each engine can tell differs, and the model says what it was told:
 //
@@ -49,6 +51,6 @@
 //
 //	container 2 ("web"): HostConfig.CapAdd: want array of strings, got string
 //
-// The errors wrap the sentinels below, for errors.Is. The package does no
+// The errors wrap the package's Err variables, for errors.Is. The package does no
 // I/O beyond reading the given reader.
 package inspect
