@@ -17,8 +17,10 @@ var (
 	ErrEmptyList   = errors.New("empty list")
 )
 
-// MaxNameLen is the longest name libsepol's CIL compiler accepts.
-const MaxNameLen = 2048
+// MaxNameLen is the longest name libsepol's CIL compiler accepts: its
+// buffers hold 2048 bytes with the terminating NUL. A name declared in a
+// block is qualified with the block's name, and the result must fit too.
+const MaxNameLen = 2047
 
 // A Module is one CIL file holding one block: the shape of every module
 // confine writes.
@@ -60,10 +62,14 @@ func (Allow) statement()        {}
 
 // ValidateName reports whether s can name a declaration in CIL: an ASCII
 // letter followed by ASCII letters, digits, '_' or '-', as libsepol
-// requires.
+// requires, and not one of the words it reserves ("self" and "all", which
+// a type cannot be named).
 func ValidateName(s string) error {
 	if s == "" {
 		return fmt.Errorf("%w: empty", ErrInvalidName)
+	}
+	if s == "self" || s == "all" {
+		return fmt.Errorf("%w %q: a reserved word", ErrInvalidName, s)
 	}
 	if len(s) > MaxNameLen {
 		return fmt.Errorf("%w %.40q...: longer than %d bytes", ErrInvalidName, s, MaxNameLen)

@@ -92,6 +92,11 @@ const (
 	kindMount
 )
 
+// MaxNameLen is the longest module name: the module is written to
+// NAME.cil, which must fit a file name (255 bytes), and semodule names the
+// module after its file.
+const MaxNameLen = 255 - len(".cil")
+
 // ErrInvalidName is returned for a module name or domain that CIL cannot
 // hold; it wraps cil.ErrInvalidName.
 var ErrInvalidName = cil.ErrInvalidName
@@ -102,6 +107,9 @@ var ErrInvalidName = cil.ErrInvalidName
 func Generate(c inspect.Container, facts host.Facts, opts Options) (*Module, error) {
 	if err := cil.ValidateName(opts.Name); err != nil {
 		return nil, fmt.Errorf("module name: %w", err)
+	}
+	if len(opts.Name) > MaxNameLen {
+		return nil, fmt.Errorf("module name: %w %.40q...: longer than %d bytes", cil.ErrInvalidName, opts.Name, MaxNameLen)
 	}
 	for _, d := range opts.StreamConnect {
 		if err := cil.ValidateName(d); err != nil {

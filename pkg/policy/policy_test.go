@@ -86,7 +86,7 @@ func TestGenerate(t *testing.T) {
 			{HostPath: "/dev/sda", ContainerPath: "/dev/xvda", Permissions: "r"},
 		}}, policy.Options{}},
 		{"devices-flag", inspect.Container{Name: "dev", Devices: []inspect.Device{{HostPath: "/dev/sda", Permissions: "rwm"}}}, policy.Options{Devices: []string{"/dev/fuse"}}},
-		{"flags", inspect.Container{Name: "all", Ports: []inspect.Port{{ContainerPort: 80, Protocol: "tcp"}}},
+		{"flags", inspect.Container{Name: "every", Ports: []inspect.Port{{ContainerPort: 80, Protocol: "tcp"}}},
 			policy.Options{FullNetwork: true, TTY: true, X: true, Virt: true, StreamConnect: []string{"db", "cache"}}},
 		{"privileged-hostnet", inspect.Container{Name: "priv", Privileged: true, NetworkMode: "host"}, policy.Options{}},
 		{"label-disable", inspect.Container{Name: "nolabel", Label: inspect.Label{Disable: true}}, policy.Options{}},
@@ -122,6 +122,7 @@ func TestGenerateRefusesInjection(t *testing.T) {
 		{Name: "web\n"},
 		{Name: "web.process"},
 		{Name: ""},
+		{Name: strings.Repeat("a", policy.MaxNameLen+1)},
 		{Name: "web", StreamConnect: []string{"db.process (x)"}},
 		{Name: "web", StreamConnect: []string{"db;"}},
 	} {
