@@ -213,7 +213,7 @@ func (f *generateFlags) templateFlavor() (templates.Flavor, error) {
 // read returns the containers the input describes.
 func (f *generateFlags) read(s *streams) ([]inspect.Container, error) {
 	if f.containerID == "" {
-		return readContainers(s, f.json, f.engine)
+		return readContainers(s, "confine NAME", f.json, f.engine)
 	}
 	engine, err := parseEngineFlag(f.engine)
 	if err != nil {

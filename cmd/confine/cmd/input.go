@@ -1,7 +1,6 @@
 package cmd
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -13,7 +12,10 @@ import (
 // from standard input when file is "" or "-", as the output of engine, or
 // of the engine its keys show when engine is "". It refuses to wait on a
 // terminal, where nobody would know that confine waits for JSON.
-func readContainers(s *streams, file, engine string) ([]inspect.Container, error) {
+//
+// command is how the user runs the command, such as "confine inspect", for
+// the message that says how to give it input.
+func readContainers(s *streams, command, file, engine string) ([]inspect.Container, error) {
 	e, err := parseEngineFlag(engine)
 	if err != nil {
 		return nil, inputError(err)
@@ -31,8 +33,8 @@ func readContainers(s *streams, file, engine string) ([]inspect.Container, error
 		return containers, nil
 	}
 	if isTerminal(s.in) {
-		return nil, usageError(errors.New("nothing to read: standard input is not a pipe or a file;" +
-			" run `docker inspect NAME | confine inspect`, or `confine inspect -j FILE`"))
+		return nil, usageError(fmt.Errorf("nothing to read: standard input is not a pipe or a file;"+
+			" run `docker inspect NAME | %s`, or `%s -j FILE`", command, command))
 	}
 	containers, err := inspect.Parse(s.in, e)
 	if err != nil {

@@ -29,7 +29,7 @@ oci says which it is instead.
 ` + exitStatusHelp,
 		Args: positional(cobra.NoArgs),
 		RunE: func(*cobra.Command, []string) error {
-			containers, err := readContainers(s, file, engine)
+			containers, err := readContainers(s, "confine inspect", file, engine)
 			if err != nil {
 				return err
 			}
