@@ -1,9 +1,10 @@
-// Package hosttest builds, for tests, a copy of the /etc/selinux of a
-// Fedora 41 host with container-selinux, the policy confine's users run,
-// from what ../shared/policy/fedora-41 holds: its file_contexts, the
-// declarations of every type, attribute, class and permission, and its
-// portcon list. The binary policy is compiled from those with secilc, so
-// confine reads it as it reads a real host's.
+// Package hosttest builds, for tests, copies of a host's /etc/selinux for
+// --root: FedoraRoot, the policy confine's users run (Fedora 41 with
+// container-selinux), compiled with secilc from what
+// ../shared/policy/fedora-41 holds (its file_contexts, the declarations of
+// every type, attribute, class and permission, and its portcon list), so
+// that confine reads it as it reads a real host's; and OfflineRoot, small
+// hand-written file_contexts with Debian's binary policy.
 package hosttest
 
 import (

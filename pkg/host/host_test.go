@@ -3,46 +3,19 @@ package host_test
 import (
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/confine-policy/confine/internal/hosttest"
 	"github.com/confine-policy/confine/internal/testutil"
 	"github.com/confine-policy/confine/pkg/host"
 )
 
-// debianPolicy is the binary policy of Debian's selinux-policy-default.
-const debianPolicy = "/etc/selinux/default/policy/policy.33"
-
-// offlineRoot copies testdata/host/root, a host's /etc/selinux with
-// hand-written file_contexts, into a temporary directory and adds Debian's
-// binary policy, so that Open reads a whole policy tree as --root does.
-func offlineRoot(t *testing.T) string {
-	t.Helper()
-	policy := testutil.File(t, debianPolicy)
-	root := t.TempDir()
-	if err := os.CopyFS(root, os.DirFS(filepath.Join(testutil.RepoRoot(), "testdata", "host", "root"))); err != nil {
-		t.Fatal(err)
-	}
-	data, err := os.ReadFile(policy)
-	if err != nil {
-		t.Fatal(err)
-	}
-	dir := filepath.Join(root, "etc", "selinux", "testpol", "policy")
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(dir, "policy.33"), data, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	return root
-}
-
 // TestOffline asks an offline host every kind of question and compares the
 // whole transcript with a golden file.
 func TestOffline(t *testing.T) {
-	root := offlineRoot(t)
+	root := hosttest.OfflineRoot(t)
 	s := host.Open(host.Options{Root: root})
 	if s.Live() {
 		t.Fatal("a host read from --root must never use live labels")

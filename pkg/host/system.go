@@ -401,3 +401,17 @@ func (ts *typeSet) sorted() []TypeSource {
 	slices.SortFunc(ts.types, func(a, b TypeSource) int { return strings.Compare(a.Type, b.Type) })
 	return ts.types
 }
+
+// reason says briefly why a file or its live label could not be read.
+func reason(err error) string {
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return "no such file"
+	case errors.Is(err, fs.ErrPermission):
+		return "permission denied"
+	}
+	if r := xattrReason(err); r != "" {
+		return r
+	}
+	return err.Error()
+}

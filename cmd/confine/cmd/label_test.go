@@ -9,37 +9,15 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/confine-policy/confine/internal/hosttest"
 	"github.com/confine-policy/confine/internal/testutil"
 	"github.com/confine-policy/confine/templates"
 )
 
-// offlineRoot copies testdata/host/root, a host's /etc/selinux with
-// hand-written file_contexts, and adds Debian's binary policy to it.
-func offlineRoot(t *testing.T) string {
-	t.Helper()
-	policy := testutil.File(t, "/etc/selinux/default/policy/policy.33")
-	root := t.TempDir()
-	if err := os.CopyFS(root, os.DirFS(filepath.Join(testutil.RepoRoot(), "testdata", "host", "root"))); err != nil {
-		t.Fatal(err)
-	}
-	data, err := os.ReadFile(policy)
-	if err != nil {
-		t.Fatal(err)
-	}
-	dir := filepath.Join(root, "etc", "selinux", "testpol", "policy")
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(dir, "policy.33"), data, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	return root
-}
-
 // TestLabelAndPort runs confine label and confine port against an offline
 // root and compares whole transcripts with testdata/cmd/{label,port}.
 func TestLabelAndPort(t *testing.T) {
-	root := offlineRoot(t)
+	root := hosttest.OfflineRoot(t)
 	for _, tc := range []struct{ name, args string }{
 		{"label/paths", "label --root ROOT /srv /srv/www/index.html /var/cache /tmp/scratch /home/alice/src"},
 		{"label/under", "label --root ROOT --under /srv/www /home/alice"},
