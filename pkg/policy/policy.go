@@ -4,8 +4,10 @@ import (
 	"cmp"
 	"fmt"
 	"path"
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/confine-policy/confine/pkg/cil"
 	"github.com/confine-policy/confine/pkg/host"
@@ -157,7 +159,50 @@ type generator struct {
 	opts   Options
 	module *Module
 	policy host.Policy
+	types  map[string]typesAnswer // by mount source
 	groups map[string]*Group
+}
+
+type typesAnswer struct {
+	types host.Types
+	err   error
+}
+
+// mountTypes asks the host, concurrently, for the types under every mount
+// source that is granted type by type.
+func (g *generator) mountTypes() map[string]typesAnswer {
+	answers := make(map[string]typesAnswer)
+	asked := make(map[string]bool)
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	limit := make(chan struct{}, runtime.GOMAXPROCS(0))
+	for _, m := range g.c.Mounts {
+		source := path.Clean(m.Source)
+		if !byType(m) || asked[source] {
+			continue
+		}
+		asked[source] = true
+		wg.Go(func() {
+			limit <- struct{}{}
+			t, err := g.facts.Types(source)
+			<-limit
+			mu.Lock()
+			answers[source] = typesAnswer{t, err}
+			mu.Unlock()
+		})
+	}
+	wg.Wait()
+	return answers
+}
+
+// byType reports whether a mount's access is granted type by type, rather
+// than not at all (tmpfs, relabelled, not a host path) or by a template.
+func byType(m inspect.Mount) bool {
+	if m.Type == inspect.Tmpfs || m.Relabel != "" || !path.IsAbs(m.Source) {
+		return false
+	}
+	_, special := specialDirs[path.Clean(m.Source)]
+	return !special
 }
 
 // warn adds a warning once: a type missing from the policy is met once
@@ -181,11 +226,17 @@ func (g *generator) inherit(block, reason string) {
 }
 
 func (g *generator) run() error {
-	p, err := g.facts.Policy()
-	if err != nil {
-		return err
+	// The host's answers are independent of each other, and reading the
+	// policy and matching file_contexts below twenty mounts take most of
+	// a run: ask them all at once, then build the module in order.
+	var wg sync.WaitGroup
+	var policyErr error
+	wg.Go(func() { g.policy, policyErr = g.facts.Policy() })
+	g.types = g.mountTypes()
+	wg.Wait()
+	if policyErr != nil {
+		return policyErr
 	}
-	g.policy = p
 	g.containerWarnings()
 
 	g.inherit("container", "")
@@ -368,7 +419,8 @@ func (g *generator) mounts() error {
 		if strings.HasPrefix(source, "/home/") {
 			g.inherit(templateBlock("home", access), reason)
 		}
-		types, err := g.facts.Types(source)
+		answer := g.types[source]
+		types, err := answer.types, answer.err
 		if err != nil {
 			return err
 		}
