@@ -336,7 +336,7 @@ func (s *System) walk(dir string, found *typeSet) []string {
 // Device returns the class and label of the device node at path. The
 // class comes from the node itself; when it is not there to look at (a
 // policy for another host), from the file type of the file_contexts entry
-// that labels it.
+// that labels it, with a warning if the node is missing from this host.
 func (s *System) Device(path string) (Device, error) {
 	l, err := s.Label(path)
 	if err != nil {
@@ -363,8 +363,13 @@ func (s *System) Device(path string) (Device, error) {
 		m, err := files.Lookup(path, d.ft)
 		if err == nil && m.FileType == d.ft {
 			l := Label{Context: m.Context.String(), Type: m.Context.Type, Source: source(m)}
-			warning := fmt.Sprintf("device %s: node not looked at (%s); file_contexts labels it as a %s", path, reason(statErr), d.class)
-			return Device{Class: d.class, Label: l, Warning: warning}, nil
+			dev := Device{Class: d.class, Label: l}
+			// Another host's nodes are never there to look at; on this
+			// host, a missing node is worth saying.
+			if s.root == "" {
+				dev.Warning = fmt.Sprintf("device %s: node not looked at (%s); file_contexts labels it as a %s", path, reason(statErr), d.class)
+			}
+			return dev, nil
 		}
 	}
 	return Device{}, fmt.Errorf("device %s: %w: %s, and no file_contexts entry is for a device node", path, ErrUnknownDevice, reason(statErr))
