@@ -44,8 +44,9 @@ func knownError(err error) bool {
 
 // FuzzLoad reads file_contexts text and aliases. Beyond not panicking,
 // every warning and entry must point into the file, lookups may only fail
-// in documented ways, and an entry whose shape spares the regex must match
-// exactly what its regex matches.
+// in documented ways, an entry whose shape spares the regex must match
+// exactly what its regex matches, and mayMatch must never rule out what a
+// regex matches.
 func FuzzLoad(f *testing.F) {
 	for _, s := range fuzzSeeds(f) {
 		f.Add(s, "/var/run /run\n/m /\n")
@@ -80,6 +81,22 @@ func FuzzLoad(f *testing.F) {
 					}
 					if got, want := e.shape.matchRest(p[len(e.prefix):]), re.MatchString(encodeKey(p)); got != want {
 						t.Errorf("pattern %q, path %q: shape %s says %v, regex %v", e.pattern, p, shapeNames[e.shape], got, want)
+					}
+				}
+			}
+			if e.shape == regexShape && e.patErr == nil {
+				re, err := tb.regexp(k)
+				for _, p := range paths {
+					if err != nil || !re.MatchString(encodeKey(p)) {
+						continue
+					}
+					if !mayMatch(e.pattern, p, false) {
+						t.Errorf("pattern %q matches %q, but mayMatch rules it out", e.pattern, p)
+					}
+					for n := range len(p) {
+						if !mayMatch(e.pattern, p[:n], true) {
+							t.Errorf("pattern %q matches %q, but mayMatch rules out every key starting with %q", e.pattern, p, p[:n])
+						}
 					}
 				}
 			}

@@ -433,6 +433,9 @@ func (t *table) find(key string, ft FileType) (int, error) {
 		if e.patErr != nil {
 			return -1, fmt.Errorf("%s: pattern %q: %w", t.source(e), e.pattern, e.patErr)
 		}
+		if !mayMatch(e.pattern, key, false) {
+			continue
+		}
 		re, err := t.regexp(int(k))
 		if err != nil {
 			return -1, fmt.Errorf("%s: pattern %q: %w", t.source(e), e.pattern, err)

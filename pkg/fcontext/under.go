@@ -145,6 +145,9 @@ func (t *table) mayMatchKey(k int, key string) bool {
 	if e.patErr != nil {
 		return true
 	}
+	if !mayMatch(e.pattern, key, false) {
+		return false
+	}
 	re, err := t.regexp(k)
 	return err != nil || re.MatchString(encodeKey(key))
 }
@@ -178,6 +181,9 @@ func (t *table) mayMatchBelow(k int, p string) bool {
 	}
 	if e.patErr != nil {
 		return true
+	}
+	if !mayMatch(e.pattern, head, true) {
+		return false
 	}
 	prog, err := t.prog(k)
 	return err != nil || canMatchPrefix(prog, []rune(encodeKey(head)))
