@@ -461,12 +461,23 @@ func (g *generator) grant(k kind, target, class string, perms []string, reason s
 		return
 	}
 	known := make([]string, 0, len(perms))
+	var refused []string
+	why := ""
 	for _, p := range perms {
-		if g.policy.HasPermission(class, p) {
-			known = append(known, p)
-		} else {
+		if !g.policy.HasPermission(class, p) {
 			g.warn("%s: permission %s is not in class %s of the target policy; dropped", reason, p, class)
+		} else if w := forbiddenWhy(target, class, p); w != "" {
+			refused, why = append(refused, p), w
+		} else {
+			known = append(known, p)
 		}
+	}
+	if len(refused) > 0 {
+		what := class + " " + strings.Join(refused, " ")
+		if target != "process" {
+			what += " on " + target
+		}
+		g.warn("%s: %s left out: the policy forbids it to containers with a neverallow rule (%s)", reason, what, why)
 	}
 	if len(known) > 0 {
 		g.add(k, target, class, known, reason)
