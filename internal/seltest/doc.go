@@ -16,6 +16,8 @@
 // mislead, because rules from attributes and the base policy merge in.
 // Template bodies sit in optional blocks that secilc drops silently when
 // a name does not resolve, so DisabledOptionals counts the drops.
+// Violations tells which allow statements break a neverallow rule, which a
+// binary policy no longer holds, so only a compile can tell.
 //
 // Every function that needs a tool or a file from the system goes through
 // testutil: the test is skipped when it is missing, and fails instead

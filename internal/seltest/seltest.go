@@ -104,6 +104,30 @@ func CompileFails(t testing.TB, files ...string) string {
 	return string(out)
 }
 
+// Violations compiles the CIL files and returns where the allow
+// statements that break a neverallow rule are, as "FILE:LINE" with the
+// file's base name, sorted; none when the files compile. A compile that
+// fails for any other reason fails the test.
+func Violations(t testing.TB, files ...string) []string {
+	t.Helper()
+	_, out, err := secilc(t, false, files)
+	if err == nil {
+		return nil
+	}
+	var places []string
+	for line := range strings.Lines(string(out)) {
+		// "    allow at FILE:LINE", under each "neverallow check failed"
+		if place, ok := strings.CutPrefix(strings.TrimSpace(line), "allow at "); ok {
+			places = append(places, filepath.Base(place))
+		}
+	}
+	if len(places) == 0 || !bytes.Contains(out, []byte("neverallow check failed")) {
+		t.Fatalf("secilc %s: %v\n%s", strings.Join(baseNames(files), " "), err, out)
+	}
+	slices.Sort(places)
+	return slices.Compact(places)
+}
+
 // DisabledOptionals compiles the CIL files with secilc -v -v, which logs
 // each optional block it drops because a name in it does not resolve,
 // and returns those lines ("Disabling optional 'NAME' at FILE:LINE", the

@@ -203,3 +203,22 @@ func TestRefpolicy(t *testing.T) {
 		t.Errorf("Ref.Compile failed without naming the dropped optional:\n%s", ft.msg)
 	}
 }
+
+func TestViolations(t *testing.T) {
+	base := seltest.MiniPolicy(t, templates.Refpolicy)
+	rules := writeCIL(t, "rules.cil", `(typeattribute confined)
+(neverallow confined self (capability (sys_module)))
+(block ok (blockinherit container)
+    (allow process self (capability (chown))))
+(block bad (blockinherit container) (typeattributeset confined (process))
+    (allow process self (capability (sys_module)))
+    (allow process self (capability (chown))))
+`)
+	if got, want := seltest.Violations(t, append(base, rules)...), []string{"rules.cil:6"}; !slices.Equal(got, want) {
+		t.Errorf("Violations = %q, want %q", got, want)
+	}
+	fine := writeCIL(t, "fine.cil", "(block ok (blockinherit container) (allow process self (capability (chown))))\n")
+	if got := seltest.Violations(t, append(base, fine)...); got != nil {
+		t.Errorf("Violations of a policy that compiles = %q, want none", got)
+	}
+}

@@ -1,0 +1,229 @@
+package e2e
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/confine-policy/confine/cmd/confine/cmd"
+	"github.com/confine-policy/confine/internal/seltest"
+	"github.com/confine-policy/confine/pkg/host"
+	"github.com/confine-policy/confine/pkg/inspect"
+	"github.com/confine-policy/confine/pkg/policy"
+)
+
+// A subject is one module to prove: a container, the module made for
+// it, and what the container needs.
+type subject struct {
+	name   string
+	module *policy.Module
+	needs  *needs
+	// wrong says how the module was made wrong on purpose, and what the
+	// proof must then find; "" for a module made right.
+	wrong, catch string
+}
+
+// TestModulesOnRefpolicy runs confine on every container the engines
+// made, as a sysadmin would (`podman inspect NAME | confine --root /
+// --flavor refpolicy NAME`), compiles all the modules into Debian's
+// reference policy at once, and proves each by difference: the rules its
+// domain gains over a baseline that inherits only the same templates must
+// be exactly the module's, every need of the container must hold in the
+// compiled policy, nothing may change what it mounts read-only, and
+// nothing may be granted that it does not need. Modules made from
+// deliberately wrong containers must fail the same proof.
+func TestModulesOnRefpolicy(t *testing.T) {
+	made := containers(t)
+	ref := seltest.Refpolicy(t)
+	facts := host.Open(host.Options{Root: "/"})
+	dir := t.TempDir()
+
+	var subjects []subject
+	var modules, baselines []string
+	add := func(s subject) {
+		text, err := s.module.CIL()
+		if err != nil {
+			t.Fatal(err)
+		}
+		base := *s.module
+		base.Groups = nil
+		baseText, err := base.CIL()
+		if err != nil {
+			t.Fatal(err)
+		}
+		modules = append(modules, write(t, filepath.Join(dir, "module", s.name+".cil"), text))
+		baselines = append(baselines, write(t, filepath.Join(dir, "baseline", s.name+".cil"), baseText))
+		subjects = append(subjects, s)
+	}
+	var flipped, portless bool
+	for _, mc := range made {
+		c, m := generate(t, facts, mc, dir)
+		n, err := needsOf(c, facts, mc.name+".process")
+		if err != nil {
+			t.Fatalf("%s: %v", mc.name, err)
+		}
+		add(subject{name: mc.name, module: m, needs: n})
+
+		// The proof is itself tested: a generator that mistook a
+		// read-only mount for a read-write one, or lost the ports, must
+		// be caught.
+		if i := slices.IndexFunc(c.Mounts, grantedByType(n)); i >= 0 && !flipped {
+			flipped = true
+			add(wrongModule(t, facts, c, mc.name+"-rw", "flips mount "+c.Mounts[i].Source+" to read-write", "is read-only, but", func(c *inspect.Container) {
+				c.Mounts = slices.Clone(c.Mounts)
+				c.Mounts[i].ReadOnly = false
+			}))
+		}
+		if len(c.Ports) > 0 && !portless {
+			portless = true
+			add(wrongModule(t, facts, c, mc.name+"-noport", "drops the port rules", "name_bind, which is not allowed", func(c *inspect.Container) {
+				c.Ports = nil
+			}))
+		}
+	}
+	if !flipped || !portless {
+		t.Fatalf("no container has a read-only mount granted type by type and a published port, which the proof's own test needs")
+	}
+
+	after := loadRules(t, ref.Compile(t, modules...))
+	before := loadRules(t, ref.Compile(t, baselines...))
+	stats.compiled.Add(int64(len(modules)))
+
+	// A need the policy does not allow is excused only if granting it
+	// breaks a neverallow rule, which one more compile tells for all.
+	proofs := make([]proof, len(subjects))
+	var grants strings.Builder
+	lines := map[*unmet]int{}
+	for i, s := range subjects {
+		proofs[i] = prove(s.needs, s.module, before, after)
+		for j := range proofs[i].unmet {
+			u := &proofs[i].unmet[j]
+			target := u.target
+			if target == s.needs.domain {
+				target = "self"
+			}
+			// A block of its own, so that secilc names its line, that
+			// inherits the module, so that its domain is the module's
+			// in every attribute a neverallow rule names.
+			lines[u] = len(lines) + 1
+			fmt.Fprintf(&grants, "(block %s-unmet%d (blockinherit %s) (allow process %s (%s (%s))))\n", s.name, lines[u], s.name, target, u.class, u.perm)
+		}
+	}
+	var forbidden []string
+	if len(lines) > 0 {
+		unmetFile := write(t, filepath.Join(dir, "unmet.cil"), []byte(grants.String()))
+		forbidden = seltest.Violations(t, slices.Concat(ref.Files(), modules, []string{unmetFile})...)
+	}
+
+	for i, s := range subjects {
+		t.Run(s.name, func(t *testing.T) {
+			p := proofs[i]
+			for j := range p.unmet {
+				u := &p.unmet[j]
+				if slices.Contains(forbidden, fmt.Sprintf("unmet.cil:%d", lines[u])) {
+					stats.forbidden.Add(1)
+					continue
+				}
+				p.problems = append(p.problems, fmt.Sprintf("%s needs %s, which is not allowed, though the policy does not forbid it", u.reason, u.grant))
+			}
+			if s.wrong != "" {
+				found := slices.ContainsFunc(p.problems, func(msg string) bool { return strings.Contains(msg, s.catch) })
+				if !found {
+					t.Errorf("a generator that %s is not caught: the proof found %d problems, none saying %q:\n%s", s.wrong, len(p.problems), s.catch, strings.Join(p.problems, "\n"))
+				}
+				stats.caught.Add(1)
+				return
+			}
+			for _, msg := range p.problems {
+				t.Error(msg)
+			}
+			if len(p.problems) == 0 {
+				stats.proved.Add(int64(len(p.added)))
+				stats.needs.Add(int64(len(s.needs.required)))
+			}
+		})
+	}
+}
+
+// generate runs confine on one container's inspect output, as a user
+// would, and returns the container and its module. It also builds the
+// module through the library and checks that both agree to the byte.
+func generate(t *testing.T, facts host.Facts, mc made, dir string) (inspect.Container, *policy.Module) {
+	t.Helper()
+	file := filepath.Join(dir, "confine", mc.name+".cil")
+	if err := os.MkdirAll(filepath.Dir(file), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	var stdout, stderr bytes.Buffer
+	args := []string{"--root", "/", "--flavor", "refpolicy", "-o", file, mc.name}
+	if code := cmd.Main(args, bytes.NewReader(mc.json), &stdout, &stderr); code != 0 {
+		t.Fatalf("%s | confine %s: exit status %d\n%s", mc.command, strings.Join(args, " "), code, stderr.Bytes())
+	}
+	cli, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cs, err := inspect.Parse(bytes.NewReader(mc.json), "")
+	if err != nil || len(cs) != 1 {
+		t.Fatalf("%s: %d containers, %v", mc.command, len(cs), err)
+	}
+	m, err := policy.Generate(cs[0], facts, policy.Options{Name: mc.name})
+	if err != nil {
+		t.Fatalf("%s: %v", mc.name, err)
+	}
+	lib, err := m.CIL()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(cli, lib) {
+		t.Fatalf("%s: confine wrote a module other than the library's", mc.name)
+	}
+	return cs[0], m
+}
+
+// grantedByType reports, for the proof's own test, whether a mount is
+// read-only and reaches types that only read-only mounts reach.
+func grantedByType(n *needs) func(inspect.Mount) bool {
+	return func(m inspect.Mount) bool {
+		if !m.ReadOnly || m.Relabel != "" || m.Type == inspect.Tmpfs || slices.Contains(templateDirs, filepath.Clean(m.Source)) {
+			return false
+		}
+		for _, reason := range n.readOnly {
+			if strings.HasPrefix(reason, "mount "+filepath.Clean(m.Source)+" ") {
+				return true
+			}
+		}
+		return false
+	}
+}
+
+// wrongModule makes a module with the generator fed a container changed
+// by mutate, to be proved against the needs of the container unchanged.
+func wrongModule(t *testing.T, facts host.Facts, c inspect.Container, name, wrong, catch string, mutate func(*inspect.Container)) subject {
+	t.Helper()
+	n, err := needsOf(c, facts, name+".process")
+	if err != nil {
+		t.Fatal(err)
+	}
+	mutate(&c)
+	m, err := policy.Generate(c, facts, policy.Options{Name: name})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return subject{name: name, module: m, needs: n, wrong: wrong, catch: catch}
+}
+
+func write(t *testing.T, path string, data []byte) string {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
