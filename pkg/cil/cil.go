@@ -165,7 +165,18 @@ func writeAllow(b *strings.Builder, a Allow) error {
 			return fmt.Errorf("allow %s %s (%s) permission: %w", a.Source, a.Target, a.Class, err)
 		}
 	}
-	fmt.Fprintf(b, "%s(allow %s %s (%s (%s)))\n", indent, a.Source, a.Target, a.Class, strings.Join(perms, " "))
+	// One line of many in a module: written piece by piece, as fmt takes
+	// longer than the rest of the writing.
+	for _, s := range []string{indent, "(allow ", a.Source, " ", a.Target, " (", a.Class, " ("} {
+		b.WriteString(s)
+	}
+	for i, p := range perms {
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(p)
+	}
+	b.WriteString(")))\n")
 	return nil
 }
 
