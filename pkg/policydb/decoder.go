@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"math/bits"
+	"strings"
 )
 
 // bufSize is the decoder's read window. It must hold the longest string
@@ -32,8 +33,8 @@ type decoder struct {
 	err      error
 
 	// names collects every string a caller keeps, so that the policy
-	// converts them to one string instead of one allocation each.
-	names []byte
+	// holds them in one string instead of one allocation each.
+	names strings.Builder
 }
 
 func newDecoder(r io.Reader, size int64) *decoder {
@@ -41,7 +42,13 @@ func newDecoder(r io.Reader, size int64) *decoder {
 	if size >= 0 && size < int64(n) {
 		n = int(size) + 1 // +1 so that a Read at the end reports io.EOF at once
 	}
-	return &decoder{r: r, buf: make([]byte, n), size: size}
+	d := &decoder{r: r, buf: make([]byte, n), size: size}
+	if size > 0 {
+		// Names are a good part of a policy without its rules; start
+		// with room for many, rather than growing from nothing.
+		d.names.Grow(int(min(size/4, 1<<20)))
+	}
+	return d
 }
 
 // fail records the first error.
@@ -202,8 +209,8 @@ func (d *decoder) name(n uint32) nameRef {
 	if b == nil {
 		return nameRef{}
 	}
-	ref := nameRef{uint32(len(d.names)), n}
-	d.names = append(d.names, b...)
+	ref := nameRef{uint32(d.names.Len()), n}
+	d.names.Write(b)
 	return ref
 }
 

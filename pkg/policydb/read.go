@@ -357,8 +357,7 @@ func (r *reader) mlsLevel(sens *uint32) {
 // values and names are unique as the kernel's tables require.
 func (r *reader) index() error {
 	p := r.p
-	names := string(r.names) // one allocation for every name kept
-	r.names = nil
+	names := r.names.String() // every name kept, in one string
 	str := func(n nameRef) string { return names[n.off : n.off+n.len] }
 
 	seen := make(map[string]bool)
@@ -434,9 +433,12 @@ func (r *reader) index() error {
 			return fmt.Errorf("%w in the types: no type has value %d", ErrMalformed, v+1)
 		}
 	}
-	for name, t := range p.typeNames {
-		if target := p.types[t.value-1]; t.alias && (target.name == "" || target.attribute) {
-			return fmt.Errorf("%w in the types: alias %q of value %d, which is no type", ErrMalformed, name, t.value)
+	for _, s := range types {
+		if s.flags&typePropertyPrimary != 0 {
+			continue
+		}
+		if target := p.types[s.value-1]; target.name == "" || target.attribute {
+			return fmt.Errorf("%w in the types: alias %q of value %d, which is no type", ErrMalformed, str(s.name), s.value)
 		}
 	}
 
