@@ -15,7 +15,15 @@ func mayMatch(pattern, key string, partial bool) bool {
 		// A branch may start anywhere.
 		return true
 	}
-	i, j := 0, 0 // positions in pattern and key
+	return mayMatchFrom(pattern, 0, key, 0, partial, maxOptional)
+}
+
+// maxOptional bounds how many optional bytes ("s?" in "/usr/s?bin") one
+// test follows both ways, as each doubles its work.
+const maxOptional = 4
+
+// mayMatchFrom is mayMatch from position i of the pattern and j of the key.
+func mayMatchFrom(pattern string, i int, key string, j int, partial bool, optional int) bool {
 	for i < len(pattern) {
 		if run := pattern[i:]; strings.HasPrefix(run, "[^/]+") || strings.HasPrefix(run, "[^/]*") {
 			nonEmpty := run[4] == '+'
@@ -42,8 +50,16 @@ func mayMatch(pattern, key string, partial bool) bool {
 		case !plainByte.has(c):
 			return true
 		}
-		if i+width < len(pattern) && isQuantifierStart(pattern[i+width]) {
-			return true
+		if next := i + width; next < len(pattern) && isQuantifierStart(pattern[next]) {
+			// A byte that may be left out, followed by no other
+			// quantifier ("s??" is lazy, "s?+" possessive): try both.
+			if pattern[next] != '?' || next+1 < len(pattern) && isQuantifierStart(pattern[next+1]) || optional == 0 {
+				return true
+			}
+			if mayMatchFrom(pattern, next+1, key, j, partial, optional-1) {
+				return true
+			}
+			width++ // and on with the byte taken
 		}
 		if j == len(key) {
 			return partial

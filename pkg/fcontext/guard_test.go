@@ -25,6 +25,18 @@ func TestMayMatch(t *testing.T) {
 		{`/a/[^/]+x/b`, "/a/yx/b", false, true},
 		{`/a/[^/]+/?b`, "/a/yb", false, true},
 		{`/a/[^/]+`, "/a/b/c", false, true},
+		// An optional byte is tried both ways.
+		{`/usr/s?bin/x`, "/usr/bin/x", false, true},
+		{`/usr/s?bin/x`, "/usr/sbin/x", false, true},
+		{`/usr/s?bin/x`, "/usr/share/x", false, false},
+		{`/usr/s?bin/x`, "/usr/share", true, false},
+		{`/usr/s?bin/x`, "/usr/s", true, true},
+		{`/a/b??c`, "/a/x", false, true},
+		{`/a?b?c?d?e?/x`, "/x", false, true},
+		{`/a?b?/x`, "/y", false, false},
+		{`/\.?x`, "/.x", false, true},
+		{`/\.?x`, "/x", false, true},
+		{`/\.?x`, "/-x", false, false},
 		// A branch may start anywhere.
 		{`/t/u|/zz`, "/t/zz", false, true},
 		// Runs of the key that the pattern contradicts early.
