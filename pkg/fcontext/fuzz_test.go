@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -70,42 +71,15 @@ func FuzzLoad(f *testing.F) {
 				t.Errorf("entry %q at line %d of %d", e.pattern, e.line, lines)
 			}
 			paths := []string{e.prefix, e.prefix + "\n", e.prefix + "/x", e.prefix + "x", e.prefix + "x/y", e.pattern}
-			if e.shape != regexShape && e.patErr == nil {
-				re, err := tb.regexp(k)
-				if err != nil {
-					t.Fatalf("pattern %q has a shape but no regex: %v", e.pattern, err)
-				}
-				for _, p := range paths {
-					if !strings.HasPrefix(p, e.prefix) {
-						continue
-					}
-					if got, want := e.shape.matchRest(p[len(e.prefix):]), re.MatchString(encodeKey(p)); got != want {
-						t.Errorf("pattern %q, path %q: shape %s says %v, regex %v", e.pattern, p, shapeNames[e.shape], got, want)
-					}
-				}
-			}
-			if e.shape == regexShape && e.patErr == nil {
-				re, err := tb.regexp(k)
-				for _, p := range paths {
-					if err != nil || !re.MatchString(encodeKey(p)) {
-						continue
-					}
-					if !mayMatch(e.pattern, p, false) {
-						t.Errorf("pattern %q matches %q, but mayMatch rules it out", e.pattern, p)
-					}
-					for n := range len(p) {
-						if !mayMatch(e.pattern, p[:n], true) {
-							t.Errorf("pattern %q matches %q, but mayMatch rules out every key starting with %q", e.pattern, p, p[:n])
-						}
-					}
-				}
-			}
 			for _, p := range paths {
 				for _, ft := range []FileType{AnyFile, e.fileType} {
 					if _, err := c.Lookup(p, ft); err != nil && !knownError(err) {
 						t.Errorf("Lookup(%q): %v", p, err)
 					}
 				}
+			}
+			if e.patErr == nil {
+				checkPattern(t, tb, k, paths)
 			}
 		}
 		for _, dir := range []string{"/", "/var", "/a/b"} {
@@ -114,6 +88,46 @@ func FuzzLoad(f *testing.F) {
 			}
 		}
 	})
+}
+
+// checkPattern checks entry k's pattern against Go's regexp, the oracle
+// for its shape, for mayMatch, and for matchProg, which lookups use.
+func checkPattern(t *testing.T, tb *table, k int, paths []string) {
+	t.Helper()
+	e := &tb.entries[k]
+	re, reErr := goRegexp(e.pattern)
+	prog, progErr := tb.prog(k)
+	if (reErr == nil) != (progErr == nil) {
+		t.Fatalf("pattern %q: regexp says %v, prog %v", e.pattern, reErr, progErr)
+	}
+	if reErr != nil {
+		if e.shape != regexShape {
+			t.Fatalf("pattern %q has a shape but no regex: %v", e.pattern, reErr)
+		}
+		return
+	}
+	for _, p := range paths {
+		enc := encodeKey(p)
+		want := re.MatchString(enc)
+		if got := matchProg(prog, []rune(enc)); got != want {
+			t.Errorf("pattern %q, path %q: matchProg says %v, regexp %v", e.pattern, p, got, want)
+		}
+		switch {
+		case e.shape != regexShape && strings.HasPrefix(p, e.prefix):
+			if got := e.shape.matchRest(p[len(e.prefix):]); got != want {
+				t.Errorf("pattern %q, path %q: shape %s says %v, regex %v", e.pattern, p, shapeNames[e.shape], got, want)
+			}
+		case e.shape == regexShape && want:
+			if !mayMatch(e.pattern, p, false) {
+				t.Errorf("pattern %q matches %q, but mayMatch rules it out", e.pattern, p)
+			}
+			for n := range len(p) {
+				if !mayMatch(e.pattern, p[:n], true) {
+					t.Errorf("pattern %q matches %q, but mayMatch rules out every key starting with %q", e.pattern, p, p[:n])
+				}
+			}
+		}
+	}
 }
 
 // FuzzUnder checks Under's promise: the entry that wins for a path is
@@ -153,4 +167,13 @@ func FuzzUnder(f *testing.F) {
 			}
 		}
 	})
+}
+
+// goRegexp compiles pattern's translation with Go's regexp package.
+func goRegexp(pattern string) (*regexp.Regexp, error) {
+	src, err := goSyntax(pattern)
+	if err != nil {
+		return nil, err
+	}
+	return regexp.Compile(src)
 }

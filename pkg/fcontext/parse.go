@@ -105,10 +105,12 @@ func parseFileType(s string) (FileType, error) {
 	return 0, fmt.Errorf("%w %q", ErrBadFileType, s)
 }
 
-// parseEntries appends the entries of a file_contexts file, in file order.
-func parseEntries(f file, index uint8, entries []entry, warn func(Source, error)) []entry {
-	lines(f.data, func(line string, n int) {
-		src := Source{File: f.name, Line: n}
+// parseEntries appends the entries of a piece of a file_contexts file, in
+// file order, and reports what is wrong with its lines, in line order.
+func parseEntries(p piece, entries []entry, warn func(Source, error)) []entry {
+	lines(p.data, func(line string, n int) {
+		n += p.line0
+		src := Source{File: p.name, Line: n}
 		fs, nf, err := fields(line)
 		if err != nil {
 			warn(src, err)
@@ -121,7 +123,7 @@ func parseEntries(f file, index uint8, entries []entry, warn func(Source, error)
 			warn(src, fmt.Errorf("%w: %q has no context", ErrMissingFields, fs[0]))
 			return
 		}
-		e := entry{pattern: fs[0], context: fs[nf-1], file: index, line: int32(n)}
+		e := entry{pattern: fs[0], context: fs[nf-1], file: p.file, line: int32(n)}
 		if nf == 3 {
 			if e.fileType, err = parseFileType(fs[1]); err != nil {
 				// libselinux refuses the whole file; one line is enough.
@@ -145,6 +147,51 @@ func parseEntries(f file, index uint8, entries []entry, warn func(Source, error)
 		entries = append(entries, e)
 	})
 	return entries
+}
+
+// A piece is whole lines of a file_contexts file, parsed on their own.
+type piece struct {
+	name  string
+	file  uint8 // index in table.files
+	data  string
+	line0 int // lines before the piece
+	lines int // at most, in the piece
+	at    int // where its entries go in table.entries, before compacting
+	n     int // how many there are
+	warns []Warning
+}
+
+// pieceSize is about how much of a file one CPU parses: files below it
+// are not worth splitting.
+const pieceSize = 64 << 10
+
+// split cuts the files into pieces at line ends, so that parsing and
+// analysing the patterns, most of what Load costs, runs on every CPU.
+func split(files []file, cpus int) []piece {
+	var pieces []piece
+	at := 0
+	for i, f := range files {
+		n := min(cpus, len(f.data)/pieceSize+1)
+		data, line0 := f.data, 0
+		for k := n; k > 0; k-- {
+			end := len(data)
+			if k > 1 {
+				end = len(data) / k
+				if nl := strings.IndexByte(data[end:], '\n'); nl >= 0 {
+					end += nl + 1
+				} else {
+					end = len(data)
+				}
+			}
+			p := piece{name: f.name, file: uint8(i), data: data[:end], line0: line0, at: at}
+			p.lines = strings.Count(p.data, "\n") + 1
+			pieces = append(pieces, p)
+			at += p.lines
+			line0 += p.lines - 1
+			data = data[end:]
+		}
+	}
+	return pieces
 }
 
 // A sub is one line of a subs file: paths at or below src are looked up

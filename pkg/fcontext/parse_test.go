@@ -7,6 +7,8 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"reflect"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -32,7 +34,7 @@ func TestParse(t *testing.T) {
 			var out bytes.Buffer
 			for k := range c.t.entries {
 				e := &c.t.entries[k]
-				fmt.Fprintf(&out, "%d: %q %q %q stem=%q prefix=%q %s", e.line, e.pattern, e.fileType, e.context, e.stem, e.prefix, shapeNames[e.shape])
+				fmt.Fprintf(&out, "%d: %q %q %q stem=%q prefix=%q %s", e.line, e.pattern, e.fileType, e.context, e.stem(), e.prefix, shapeNames[e.shape])
 				if e.meta {
 					out.WriteString(" meta")
 				}
@@ -218,5 +220,55 @@ func TestCleanKey(t *testing.T) {
 		if got != tt.want || err != nil {
 			t.Errorf("cleanKey(%q) = %q, %v; want %q", tt.in, got, err, tt.want)
 		}
+	}
+}
+
+// TestSplit checks that the pieces parsed on their own cover every file
+// whole, in order, with the right line numbers.
+func TestSplit(t *testing.T) {
+	big := strings.Repeat("/usr/lib(/.*)?\tsystem_u:object_r:lib_t:s0\n", 3*pieceSize/40)
+	files := []file{{"a", big}, {"b", "/x\tu:r:t\n/y\tu:r:t"}, {"c", ""}, {"d", big + "/last\tu:r:t"}}
+	for _, cpus := range []int{1, 2, 3, 8} {
+		pieces := split(files, cpus)
+		at := 0
+		for i, f := range files {
+			var data strings.Builder
+			for _, p := range pieces {
+				if p.file != uint8(i) {
+					continue
+				}
+				if p.name != f.name || p.line0 != strings.Count(data.String(), "\n") || p.at != at {
+					t.Errorf("cpus %d: piece %+v of %s after %d bytes, at %d", cpus, p, f.name, data.Len(), at)
+				}
+				data.WriteString(p.data)
+				at += p.lines
+			}
+			if data.String() != f.data {
+				t.Errorf("cpus %d: the pieces of %s do not make it up", cpus, f.name)
+			}
+		}
+		if n := len(pieces); cpus > 1 && n <= len(files) {
+			t.Errorf("cpus %d: %d pieces, want the big files split", cpus, n)
+		}
+	}
+}
+
+// TestLoadOnEveryCPU checks that loading on several CPUs gives what
+// loading on one does, warnings included.
+func TestLoadOnEveryCPU(t *testing.T) {
+	dir := filepath.Dir(testutil.File(t, "/etc/selinux/default/contexts/files/file_contexts"))
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
+	one, oneWarnings, err := Load(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	runtime.GOMAXPROCS(4)
+	four, fourWarnings, err := Load(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(one.t.entries, four.t.entries) || !reflect.DeepEqual(oneWarnings, fourWarnings) {
+		t.Errorf("Load on 4 CPUs differs from Load on 1: %d entries and %d warnings, against %d and %d",
+			len(four.t.entries), len(fourWarnings), len(one.t.entries), len(oneWarnings))
 	}
 }

@@ -133,7 +133,6 @@ type translator struct {
 	counted    bool     // a {n,m} repetition was seen
 	names      []string // of the named groups so far
 
-	prefixSpace [64]byte // saves allocating prefix, for most patterns
 }
 
 // prefixString gives the prefix as a string, sharing pattern's memory when
@@ -148,8 +147,9 @@ func (t *translator) prefixString(pattern string) string {
 // translate analyses libselinux's anchored form of pattern and, when emit
 // is true, writes it in Go syntax.
 func translate(pattern string, emit bool) (translation, error) {
-	t := &translator{src: "^" + pattern + "$", dotall: true, prefixOpen: true}
-	t.prefix = t.prefixSpace[:0]
+	// Kept off the heap: Load translates every regex entry.
+	var space [64]byte
+	t := &translator{src: "^" + pattern + "$", dotall: true, prefixOpen: true, prefix: space[:0]}
 	if emit {
 		t.out = &strings.Builder{}
 		t.out.Grow(2 * len(t.src))

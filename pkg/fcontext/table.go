@@ -3,8 +3,8 @@ package fcontext
 import (
 	"errors"
 	"fmt"
-	"regexp"
 	"regexp/syntax"
+	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -17,17 +17,21 @@ type entry struct {
 	context string // as written, "<<none>>" included
 
 	// What analyse learns from the pattern.
-	stem   string // libselinux's stem ("/usr" of "/usr/lib(/.*)?"), "" for none
 	prefix string // every path the pattern matches starts with it
 	patErr error  // the pattern cannot be evaluated
 
 	line       int32
-	file       uint8 // index in table.files
+	stemLen    uint32 // of the pattern's stem (see stem)
+	file       uint8  // index in table.files
 	fileType   FileType
 	badContext bool // the context is neither a context nor <<none>>
 	meta       bool // libselinux's hasMetaChars
 	shape      shape
 }
+
+// stem is libselinux's stem of the entry's pattern ("/usr" of
+// "/usr/lib(/.*)?"), "" for none.
+func (e *entry) stem() string { return e.pattern[:e.stemLen] }
 
 // A shape is a kind of pattern whose matches can be told without a regex:
 // past the literal prefix, the rest of the path is all that counts.
@@ -88,7 +92,7 @@ var regexMetaSet = func() (s byteSet) {
 }()
 
 func (e *entry) analyse() {
-	e.stem = specStem(e.pattern)
+	e.stemLen = uint32(len(specStem(e.pattern)))
 	e.meta = hasMeta(e.pattern)
 	if !e.meta {
 		if prefix, ok := plainLiteral(e.pattern); ok {
@@ -231,8 +235,8 @@ func (t *table) match(k int) (Match, error) {
 type table struct {
 	files   []string // the names of the files read, by entry.file
 	entries []entry  // in the order read
-	// regexps holds each entry's compiled pattern, once needed.
-	regexps []atomic.Pointer[lazyRegexp]
+	// progs holds each entry's compiled pattern, once needed.
+	progs []atomic.Pointer[lazyProg]
 	// order lists the entries in libselinux's order: those with
 	// metacharacters in the order read, then the others in the order
 	// read. Lookups go through it from the end.
@@ -255,26 +259,17 @@ type table struct {
 	rank     []int32
 }
 
-// lazyRegexp is an entry's compiled pattern, made on first use: as a
-// regexp for lookups, and as a bare program for Under's analysis.
-type lazyRegexp struct {
-	reOnce   sync.Once
-	re       *regexp.Regexp
-	reErr    error
-	progOnce sync.Once
-	prog     *syntax.Prog
-	progErr  error
+// lazyProg is an entry's compiled pattern, made on first use.
+type lazyProg struct {
+	once sync.Once
+	prog *syntax.Prog
+	err  error
 }
 
 func build(files []file, subs, distSubs file) (*table, []Warning) {
 	var warnings []Warning
 	warn := func(s Source, err error) { warnings = append(warnings, Warning{s, err}) }
-	n := 0
-	for _, f := range files {
-		n += strings.Count(f.data, "\n") + 1
-	}
 	t := &table{
-		entries:  make([]entry, 0, n),
 		stems:    make(map[string][]int32),
 		dirs:     make(map[string][]int32),
 		stemRest: make(map[string][]int32),
@@ -282,10 +277,30 @@ func build(files []file, subs, distSubs file) (*table, []Warning) {
 		// libselinux reads subs_dist first, but applies it second.
 		distSubs: parseSubs(distSubs, warn),
 	}
-	for i, f := range files {
+	for _, f := range files {
 		t.files = append(t.files, f.name)
-		t.entries = parseEntries(f, uint8(i), t.entries, warn)
 	}
+	pieces := split(files, runtime.GOMAXPROCS(0))
+	last := pieces[len(pieces)-1]
+	t.entries = make([]entry, last.at+last.lines)
+	var wg sync.WaitGroup
+	for i := range pieces {
+		p := &pieces[i]
+		wg.Go(func() {
+			region := t.entries[p.at : p.at : p.at+p.lines]
+			p.n = len(parseEntries(*p, region, func(s Source, err error) {
+				p.warns = append(p.warns, Warning{s, err})
+			}))
+		})
+	}
+	wg.Wait()
+	n := 0
+	for _, p := range pieces {
+		n += copy(t.entries[n:], t.entries[p.at:p.at+p.n])
+		warnings = append(warnings, p.warns...)
+	}
+	clear(t.entries[n:]) // no strings kept alive past the end
+	t.entries = t.entries[:n]
 	t.duplicates(warn)
 	t.order = make([]int32, 0, len(t.entries))
 	for _, meta := range []bool{true, false} {
@@ -297,18 +312,18 @@ func build(files []file, subs, distSubs file) (*table, []Warning) {
 	}
 	for pos, i := range t.order {
 		e := &t.entries[i]
-		if e.stem == "" {
+		if e.stem() == "" {
 			t.noStem = append(t.noStem, int32(pos))
 			continue
 		}
 		if dir := entryDir(e); dir != "" {
 			t.dirs[dir] = append(t.dirs[dir], int32(pos))
 		} else {
-			t.stemRest[e.stem] = append(t.stemRest[e.stem], int32(pos))
+			t.stemRest[e.stem()] = append(t.stemRest[e.stem()], int32(pos))
 		}
-		t.stems[e.stem] = append(t.stems[e.stem], int32(pos))
+		t.stems[e.stem()] = append(t.stems[e.stem()], int32(pos))
 	}
-	t.regexps = make([]atomic.Pointer[lazyRegexp], len(t.entries))
+	t.progs = make([]atomic.Pointer[lazyProg], len(t.entries))
 	return t, warnings
 }
 
@@ -383,12 +398,12 @@ func keyDir(key, stem string) string {
 // entryDir gives the first two components of every key an entry can
 // match, when its literal prefix fixes them, or "".
 func entryDir(e *entry) string {
-	if e.stem == "" || len(e.prefix) <= len(e.stem) || e.prefix[len(e.stem)] != '/' || !strings.HasPrefix(e.prefix, e.stem) {
+	if e.stem() == "" || len(e.prefix) <= len(e.stem()) || e.prefix[len(e.stem())] != '/' || !strings.HasPrefix(e.prefix, e.stem()) {
 		// A stem with a backslash, such as "/a\.b", is not spelled in
 		// the prefix.
 		return ""
 	}
-	return keyDir(e.prefix, e.stem)
+	return keyDir(e.prefix, e.stem())
 }
 
 // find returns the index of the entry that wins for key, or -1. It goes
@@ -402,7 +417,7 @@ func (t *table) find(key string, ft FileType) (int, error) {
 			lists[2] = t.dirs[dir]
 		}
 	}
-	enc := ""
+	var enc []rune // key encoded, once a regex needs it
 	for {
 		// The last position of the three lists comes next.
 		l := -1
@@ -436,50 +451,34 @@ func (t *table) find(key string, ft FileType) (int, error) {
 		if !mayMatch(e.pattern, key, false) {
 			continue
 		}
-		re, err := t.regexp(int(k))
+		prog, err := t.prog(int(k))
 		if err != nil {
 			return -1, fmt.Errorf("%s: pattern %q: %w", t.source(e), e.pattern, err)
 		}
-		if enc == "" {
-			enc = encodeKey(key)
+		if enc == nil {
+			enc = []rune(encodeKey(key))
 		}
-		if re.MatchString(enc) {
+		if matchProg(prog, enc) {
 			return int(k), nil
 		}
 	}
 }
 
-// lazy returns entry k's lazyRegexp, making it if need be.
-func (t *table) lazy(k int) *lazyRegexp {
-	if l := t.regexps[k].Load(); l != nil {
-		return l
-	}
-	t.regexps[k].CompareAndSwap(nil, new(lazyRegexp))
-	return t.regexps[k].Load()
-}
-
-func (t *table) regexp(k int) (*regexp.Regexp, error) {
-	l := t.lazy(k)
-	l.reOnce.Do(func() {
-		var src string
-		if src, l.reErr = goSyntax(t.entries[k].pattern); l.reErr == nil {
-			l.re, l.reErr = regexp.Compile(src)
-		}
-		l.reErr = refused(l.reErr)
-	})
-	return l.re, l.reErr
-}
-
+// prog returns entry k's compiled pattern, compiling it on first use.
 func (t *table) prog(k int) (*syntax.Prog, error) {
-	l := t.lazy(k)
-	l.progOnce.Do(func() {
+	l := t.progs[k].Load()
+	if l == nil {
+		t.progs[k].CompareAndSwap(nil, new(lazyProg))
+		l = t.progs[k].Load()
+	}
+	l.once.Do(func() {
 		var src string
-		if src, l.progErr = goSyntax(t.entries[k].pattern); l.progErr == nil {
-			l.prog, l.progErr = compileProg(src)
+		if src, l.err = goSyntax(t.entries[k].pattern); l.err == nil {
+			l.prog, l.err = compileProg(src)
 		}
-		l.progErr = refused(l.progErr)
+		l.err = refused(l.err)
 	})
-	return l.prog, l.progErr
+	return l.prog, l.err
 }
 
 // goSyntax translates pattern into Go syntax.
@@ -509,7 +508,7 @@ func refused(err error) error {
 func compileCheck(pattern string) error {
 	src, err := goSyntax(pattern)
 	if err == nil {
-		_, err = regexp.Compile(src)
+		_, err = compileProg(src)
 	}
 	return refused(err)
 }

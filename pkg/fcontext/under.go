@@ -4,6 +4,7 @@ import (
 	"regexp/syntax"
 	"slices"
 	"strings"
+	"sync"
 )
 
 // under returns the indexes, in the order read, of the entries that can
@@ -50,9 +51,14 @@ func (t *table) under(dir string) ([]int, error) {
 			mark(t.stems[stem])
 		}
 	}
+	trees := make([]subtree, len(prefixes))
+	for i, p := range prefixes {
+		head := p + "/"
+		trees[i] = subtree{p: p, head: head, stem: keyStem(head), runes: []rune(encodeKey(head))}
+	}
 	var found []int
 	for k := range t.entries {
-		if candidate[k] && !t.entries[k].badContext && t.matchesSome(k, prefixes, exact) {
+		if candidate[k] && !t.entries[k].badContext && t.matchesSome(k, trees, exact) {
 			found = append(found, k)
 		}
 	}
@@ -62,14 +68,21 @@ func (t *table) under(dir string) ([]int, error) {
 	return found, nil
 }
 
-func (t *table) matchesSome(k int, prefixes, exact []string) bool {
+// A subtree stands for the keys p + "/" + s, s non-empty, with what
+// matching them needs worked out once for every entry.
+type subtree struct {
+	p, head, stem string // head is p + "/", stem its stem
+	runes         []rune // head encoded, as canMatchPrefix takes it
+}
+
+func (t *table) matchesSome(k int, trees []subtree, exact []string) bool {
 	for _, key := range exact {
 		if t.mayMatchKey(k, key) {
 			return true
 		}
 	}
-	for _, p := range prefixes {
-		if t.mayMatchBelow(k, p) {
+	for i := range trees {
+		if t.mayMatchBelow(k, &trees[i]) {
 			return true
 		}
 	}
@@ -136,7 +149,7 @@ func outermost(prefixes []string) []string {
 // cannot be evaluated.
 func (t *table) mayMatchKey(k int, key string) bool {
 	e := &t.entries[k]
-	if e.stem != "" && keyStem(key) != e.stem || !strings.HasPrefix(key, e.prefix) {
+	if e.stem() != "" && keyStem(key) != e.stem() || !strings.HasPrefix(key, e.prefix) {
 		return false
 	}
 	if e.shape != regexShape {
@@ -148,23 +161,22 @@ func (t *table) mayMatchKey(k int, key string) bool {
 	if !mayMatch(e.pattern, key, false) {
 		return false
 	}
-	re, err := t.regexp(k)
-	return err != nil || re.MatchString(encodeKey(key))
+	prog, err := t.prog(k)
+	return err != nil || matchProg(prog, []rune(encodeKey(key)))
 }
 
-// mayMatchBelow reports whether entry k can match a key p + "/" + s for
-// some non-empty s.
-func (t *table) mayMatchBelow(k int, p string) bool {
+// mayMatchBelow reports whether entry k can match a key of the subtree.
+func (t *table) mayMatchBelow(k int, tree *subtree) bool {
 	e := &t.entries[k]
 	// head is what every key starts with, and min how many more bytes it
 	// has at least.
-	head, min := p+"/", 1
-	if e.stem != "" {
+	head, min, runes := tree.head, 1, tree.runes
+	if e.stem() != "" {
 		switch {
-		case p == "":
+		case tree.p == "":
 			// Below "/", the keys whose stem is the entry's.
-			head, min = e.stem+"/", 0
-		case keyStem(head) != e.stem:
+			head, min, runes = e.stem()+"/", 0, nil
+		case tree.stem != e.stem():
 			return false
 		}
 	}
@@ -173,7 +185,7 @@ func (t *table) mayMatchBelow(k int, p string) bool {
 	}
 	if e.shape == exactShape {
 		for _, key := range []string{e.prefix, e.prefix + "\n"} {
-			if strings.HasPrefix(key, head) && len(key)-len(head) >= min && (e.stem == "" || keyStem(key) == e.stem) {
+			if strings.HasPrefix(key, head) && len(key)-len(head) >= min && (e.stem() == "" || keyStem(key) == e.stem()) {
 				return true
 			}
 		}
@@ -186,7 +198,13 @@ func (t *table) mayMatchBelow(k int, p string) bool {
 		return false
 	}
 	prog, err := t.prog(k)
-	return err != nil || canMatchPrefix(prog, []rune(encodeKey(head)))
+	if err != nil {
+		return true
+	}
+	if runes == nil {
+		runes = []rune(encodeKey(head))
+	}
+	return canMatchPrefix(prog, runes)
 }
 
 // canMatchPrefix reports whether prog, run unanchored as Go's regexp runs
@@ -343,3 +361,63 @@ func (s *pcSet) add(pc uint32) {
 }
 
 func (s *pcSet) clear() { s.dense = s.dense[:0] }
+
+// matchProg reports whether prog matches input somewhere, as Go's regexp
+// MatchString does; the pattern's own anchors make that a match of the
+// whole path. Lookups run it rather than a regexp.Regexp, so that an
+// entry is compiled once, for lookups and Under alike.
+func matchProg(prog *syntax.Prog, input []rune) bool {
+	s := scratchPool.Get().(*scratch)
+	defer scratchPool.Put(s)
+	c, cur, next := s.reset(prog)
+	condAt := func(i int) func(syntax.EmptyOp) bool {
+		before, after := rune(-1), rune(-1)
+		if i > 0 {
+			before = input[i-1]
+		}
+		if i < len(input) {
+			after = input[i]
+		}
+		ctx := syntax.EmptyOpContext(before, after)
+		return func(op syntax.EmptyOp) bool { return ctx&op == op }
+	}
+	matched := c.closure(cur, uint32(prog.Start), condAt(0))
+	for i, r := range input {
+		if matched {
+			return true
+		}
+		next.clear()
+		cond := condAt(i + 1)
+		for _, pc := range cur.dense {
+			if consumes(&prog.Inst[pc], r) && c.closure(next, prog.Inst[pc].Out, cond) {
+				matched = true
+			}
+		}
+		// A match may also start here.
+		if c.closure(next, uint32(prog.Start), cond) {
+			matched = true
+		}
+		cur, next = next, cur
+	}
+	return matched
+}
+
+// scratch is the space matchProg runs in, kept between calls so that a
+// lookup allocates nothing.
+type scratch struct {
+	nfa       nfa
+	cur, next pcSet
+}
+
+var scratchPool = sync.Pool{New: func() any { return new(scratch) }}
+
+// reset readies s for prog.
+func (s *scratch) reset(prog *syntax.Prog) (*nfa, *pcSet, *pcSet) {
+	if n := len(prog.Inst); len(s.cur.sparse) < n {
+		*s = scratch{nfa: nfa{visited: newPCSet(n)}, cur: *newPCSet(n), next: *newPCSet(n)}
+	}
+	s.nfa.prog = prog
+	s.cur.clear()
+	s.next.clear()
+	return &s.nfa, &s.cur, &s.next
+}
