@@ -62,14 +62,7 @@ func (t *table) coversBelow(k int, p string) bool {
 // pattern that covers everything another way is not recognised.
 func matchesAllAfter(prog *syntax.Prog, head []rune) bool {
 	exact := func(i int) func(syntax.EmptyOp) bool {
-		before, after := rune(-1), rune(-1)
-		if i > 0 {
-			before = head[i-1]
-		}
-		if i < len(head) {
-			after = head[i]
-		}
-		ctx := syntax.EmptyOpContext(before, after)
+		ctx := exactly(head, i)
 		if i == len(head) {
 			// The next rune is unknown: only what holds whatever it
 			// is, that is nothing but \A at the start, may be assumed.
@@ -78,7 +71,7 @@ func matchesAllAfter(prog *syntax.Prog, head []rune) bool {
 				ctx = 0
 			}
 		}
-		return func(op syntax.EmptyOp) bool { return ctx&op == op }
+		return holding(ctx)
 	}
 	c := newNFA(prog)
 	cur, next := newPCSet(len(prog.Inst)), newPCSet(len(prog.Inst))

@@ -216,37 +216,13 @@ func (t *table) mayMatchBelow(k int, tree *subtree) bool {
 // which can only add matches.
 func canMatchPrefix(prog *syntax.Prog, head []rune) bool {
 	loose := func(op syntax.EmptyOp) bool { return op&syntax.EmptyBeginText == 0 }
-	condAt := func(i int) func(syntax.EmptyOp) bool {
+	c := newNFA(prog)
+	matched, cur := c.run(newPCSet(len(prog.Inst)), newPCSet(len(prog.Inst)), head, func(i int) func(syntax.EmptyOp) bool {
 		if i == len(head) {
 			return loose
 		}
-		before := rune(-1)
-		if i > 0 {
-			before = head[i-1]
-		}
-		ctx := syntax.EmptyOpContext(before, head[i])
-		return func(op syntax.EmptyOp) bool { return ctx&op == op }
-	}
-	c := newNFA(prog)
-	cur, next := newPCSet(len(prog.Inst)), newPCSet(len(prog.Inst))
-	matched := c.closure(cur, uint32(prog.Start), condAt(0))
-	for i, r := range head {
-		if matched {
-			return true
-		}
-		next.clear()
-		cond := condAt(i + 1)
-		for _, pc := range cur.dense {
-			if consumes(&prog.Inst[pc], r) && c.closure(next, prog.Inst[pc].Out, cond) {
-				matched = true
-			}
-		}
-		// A match may also start here.
-		if c.closure(next, uint32(prog.Start), cond) {
-			matched = true
-		}
-		cur, next = next, cur
-	}
+		return holding(exactly(head, i))
+	})
 	// After head, follow every rune instruction that takes some rune,
 	// until nothing new is reached. The match may also start there, which
 	// the last closure of Start covers: what follows from it is followed.
@@ -256,6 +232,50 @@ func canMatchPrefix(prog *syntax.Prog, head []rune) bool {
 		}
 	}
 	return matched
+}
+
+// run feeds input to the program, run unanchored as Go's regexp runs it,
+// with cond(i) saying which assertions hold at position i. It reports
+// whether the match was reached, and returns the rune instructions reached
+// at the end, in cur or next.
+func (c *nfa) run(cur, next *pcSet, input []rune, cond func(i int) func(syntax.EmptyOp) bool) (bool, *pcSet) {
+	prog := c.prog
+	matched := c.closure(cur, uint32(prog.Start), cond(0))
+	for i, r := range input {
+		if matched {
+			return true, cur
+		}
+		next.clear()
+		at := cond(i + 1)
+		for _, pc := range cur.dense {
+			if consumes(&prog.Inst[pc], r) && c.closure(next, prog.Inst[pc].Out, at) {
+				matched = true
+			}
+		}
+		// A match may also start here.
+		if c.closure(next, uint32(prog.Start), at) {
+			matched = true
+		}
+		cur, next = next, cur
+	}
+	return matched, cur
+}
+
+// exactly gives the assertions that hold at position i of input.
+func exactly(input []rune, i int) syntax.EmptyOp {
+	before, after := rune(-1), rune(-1)
+	if i > 0 {
+		before = input[i-1]
+	}
+	if i < len(input) {
+		after = input[i]
+	}
+	return syntax.EmptyOpContext(before, after)
+}
+
+// holding gives the test of which assertions hold in ctx.
+func holding(ctx syntax.EmptyOp) func(syntax.EmptyOp) bool {
+	return func(op syntax.EmptyOp) bool { return ctx&op == op }
 }
 
 // nfa holds the scratch space of closures over one program.
@@ -370,35 +390,7 @@ func matchProg(prog *syntax.Prog, input []rune) bool {
 	s := scratchPool.Get().(*scratch)
 	defer scratchPool.Put(s)
 	c, cur, next := s.reset(prog)
-	condAt := func(i int) func(syntax.EmptyOp) bool {
-		before, after := rune(-1), rune(-1)
-		if i > 0 {
-			before = input[i-1]
-		}
-		if i < len(input) {
-			after = input[i]
-		}
-		ctx := syntax.EmptyOpContext(before, after)
-		return func(op syntax.EmptyOp) bool { return ctx&op == op }
-	}
-	matched := c.closure(cur, uint32(prog.Start), condAt(0))
-	for i, r := range input {
-		if matched {
-			return true
-		}
-		next.clear()
-		cond := condAt(i + 1)
-		for _, pc := range cur.dense {
-			if consumes(&prog.Inst[pc], r) && c.closure(next, prog.Inst[pc].Out, cond) {
-				matched = true
-			}
-		}
-		// A match may also start here.
-		if c.closure(next, uint32(prog.Start), cond) {
-			matched = true
-		}
-		cur, next = next, cur
-	}
+	matched, _ := c.run(cur, next, input, func(i int) func(syntax.EmptyOp) bool { return holding(exactly(input, i)) })
 	return matched
 }
 
