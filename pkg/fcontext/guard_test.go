@@ -18,11 +18,37 @@ func TestMayMatch(t *testing.T) {
 		// "+" needs a byte before the slash, "*" does not.
 		{`/home/[^/]+/x`, "/home//x", false, false},
 		{`/home/[^/]*/x`, "/home//x", false, true},
-		// A repeated byte or run, a class or a group ends what is read.
+		// A repeated byte or run, or a piece not understood, ends what is
+		// read.
 		{`/var/lib/r?syslog`, "/var/lib/syslog", false, true},
-		{`/var/lib/[mxk]dm`, "/var/lib/redis", false, true},
-		{`/var/(db|adm)/sudo`, "/var/x", false, true},
 		{`/a/[^/]+x/b`, "/a/yx/b", false, true},
+		{`/a/b*c`, "/a/x", false, true},
+		{`/a/[^b]c`, "/a/bc", false, true},
+		{`/a/(?i)b`, "/a/B", false, true},
+		{`/a/(b(c))`, "/a/x", false, true},
+		{`/a/(b)+`, "/a/bb", false, true},
+		{`/a/.b`, "/a/xb", false, true},
+		// Classes of literal bytes and ranges.
+		{`/var/lib/[mxkwg]dm(/.*)?`, "/var/lib/gdm", false, true},
+		{`/var/lib/[mxkwg]dm(/.*)?`, "/var/lib/redis", false, false},
+		{`/var/lib/[mxkwg]dm(/.*)?`, "/var/lib/dhcpd/", true, false},
+		{`/var/lib/[a-c]x`, "/var/lib/bx", false, true},
+		{`/var/lib/[a-c]x`, "/var/lib/dx", false, false},
+		{`/v[a-c-e]`, "/v-", false, true},
+		{`/v[a-]`, "/vz", false, true},
+		// Groups of literal alternatives, maybe optional.
+		{`/var/(db|adm)/sudo`, "/var/adm/sudo", false, true},
+		{`/var/(db|adm)/sudo`, "/var/x", false, false},
+		{`/var/(db|adm)/sudo`, "/var/ad", true, true},
+		{`/var/(db|adm)/sudo`, "/var/adx", true, false},
+		{`/usr/(local/)?bin/ksu`, "/usr/bin/ksu", false, true},
+		{`/usr/(local/)?bin/ksu`, "/usr/local/bin/ksu", false, true},
+		{`/usr/(local/)?bin/ksu`, "/usr/share/nginx/html/", true, false},
+		{`/var/cache/(open)?afs(/.*)?`, "/var/cache/nginx/", true, false},
+		{`/a(\.b|c)d`, "/a.bd", false, true},
+		{`/a(\.b|c)d`, "/abd", false, false},
+		{`/a(|b)c`, "/ac", false, true},
+		{`/a(b\|c)`, "/x", false, true},
 		{`/a/[^/]+/?b`, "/a/yb", false, true},
 		{`/a/[^/]+`, "/a/b/c", false, true},
 		// An optional byte is tried both ways.
@@ -32,13 +58,18 @@ func TestMayMatch(t *testing.T) {
 		{`/usr/s?bin/x`, "/usr/share", true, false},
 		{`/usr/s?bin/x`, "/usr/s", true, true},
 		{`/a/b??c`, "/a/x", false, true},
-		{`/a?b?c?d?e?/x`, "/x", false, true},
+		{`/a?b?c?d?e?/x`, "//x", false, true},
+		{`/a?b?c?d?e?/x`, "/ace/x", false, true},
+		{`/a?b?c?d?e?/x`, "/x", false, false},
 		{`/a?b?/x`, "/y", false, false},
 		{`/\.?x`, "/.x", false, true},
 		{`/\.?x`, "/x", false, true},
 		{`/\.?x`, "/-x", false, false},
 		// A branch may start anywhere.
 		{`/t/u|/zz`, "/t/zz", false, true},
+		{`/a[(]b|/c`, "/c", false, true},
+		{`/a(b)|/c`, "/c", false, true},
+		{`/a(b|c)/d|/e`, "/e", false, true},
 		// Runs of the key that the pattern contradicts early.
 		{`/srv/[^/]+/www`, "/srv/a/b", true, false},
 		{`/srv/[^/]+/www`, "/usr", false, false},
@@ -49,4 +80,39 @@ func TestMayMatch(t *testing.T) {
 			t.Errorf("mayMatch(%q, %q, %v) = %v, want %v", tt.pattern, tt.key, tt.partial, got, tt.want)
 		}
 	}
+}
+
+// FuzzMayMatch checks mayMatch against Go's regexp on the pattern's
+// translation: it must never rule out a path the regex matches, nor a
+// start of one.
+func FuzzMayMatch(f *testing.F) {
+	for _, s := range [][2]string{
+		{`/home/[^/]+/\.cache(/.*)?`, "/home/joe/.cache/x"},
+		{`/usr/s?bin/x`, "/usr/bin/x"},
+		{`/var/lib/[mxkwg]dm(/.*)?`, "/var/lib/gdm"},
+		{`/var/(db|adm)/sudo`, "/var/adm/sudo"},
+		{`/usr/(local/)?bin/ksu`, "/usr/local/bin/ksu"},
+		{`/a(\.b|c)?d`, "/a.bd"},
+		{`/v[a-c-e]x`, "/v-x"},
+		{`/t/u|/zz`, "/zz"},
+	} {
+		f.Add(s[0], s[1])
+	}
+	f.Fuzz(func(t *testing.T, pattern, path string) {
+		if len(pattern) > 256 || len(path) > 256 {
+			return
+		}
+		re, err := goRegexp(pattern)
+		if err != nil || !re.MatchString(encodeKey(path)) {
+			return
+		}
+		if !mayMatch(pattern, path, false) {
+			t.Errorf("%q matches %q, but mayMatch rules it out", pattern, path)
+		}
+		for n := range len(path) {
+			if !mayMatch(pattern, path[:n], true) {
+				t.Errorf("%q matches %q, but mayMatch rules out every path starting with %q", pattern, path, path[:n])
+			}
+		}
+	})
 }
