@@ -61,7 +61,7 @@ func (t *table) coversBelow(k int, p string) bool {
 // reachable at the end of the text. That is enough, not necessary: a
 // pattern that covers everything another way is not recognised.
 func matchesAllAfter(prog *syntax.Prog, head []rune) bool {
-	exact := func(i int) func(syntax.EmptyOp) bool {
+	exact := func(i int) condition {
 		ctx := exactly(head, i)
 		if i == len(head) {
 			// The next rune is unknown: only what holds whatever it
@@ -71,7 +71,7 @@ func matchesAllAfter(prog *syntax.Prog, head []rune) bool {
 				ctx = 0
 			}
 		}
-		return holding(ctx)
+		return condition{ctx: ctx}
 	}
 	c := newNFA(prog)
 	cur, next := newPCSet(len(prog.Inst)), newPCSet(len(prog.Inst))
@@ -86,8 +86,8 @@ func matchesAllAfter(prog *syntax.Prog, head []rune) bool {
 		}
 		cur, next = next, cur
 	}
-	none := func(op syntax.EmptyOp) bool { return op == 0 }
-	atEnd := func(op syntax.EmptyOp) bool { return op&^(syntax.EmptyEndText|syntax.EmptyEndLine) == 0 }
+	none := condition{}
+	atEnd := condition{ctx: syntax.EmptyEndText | syntax.EmptyEndLine}
 	loop := newPCSet(len(prog.Inst))
 	for _, pc := range cur.dense {
 		inst := &prog.Inst[pc]

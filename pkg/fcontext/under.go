@@ -215,13 +215,13 @@ func (t *table) mayMatchBelow(k int, tree *subtree) bool {
 // where the next rune is unknown, every assertion but \A is taken to hold,
 // which can only add matches.
 func canMatchPrefix(prog *syntax.Prog, head []rune) bool {
-	loose := func(op syntax.EmptyOp) bool { return op&syntax.EmptyBeginText == 0 }
+	loose := condition{loose: true}
 	c := newNFA(prog)
-	matched, cur := c.run(newPCSet(len(prog.Inst)), newPCSet(len(prog.Inst)), head, func(i int) func(syntax.EmptyOp) bool {
+	matched, cur := c.run(newPCSet(len(prog.Inst)), newPCSet(len(prog.Inst)), head, func(i int) condition {
 		if i == len(head) {
 			return loose
 		}
-		return holding(exactly(head, i))
+		return condition{ctx: exactly(head, i)}
 	})
 	// After head, follow every rune instruction that takes some rune,
 	// until nothing new is reached. The match may also start there, which
@@ -238,7 +238,7 @@ func canMatchPrefix(prog *syntax.Prog, head []rune) bool {
 // with cond(i) saying which assertions hold at position i. It reports
 // whether the match was reached, and returns the rune instructions reached
 // at the end, in cur or next.
-func (c *nfa) run(cur, next *pcSet, input []rune, cond func(i int) func(syntax.EmptyOp) bool) (bool, *pcSet) {
+func (c *nfa) run(cur, next *pcSet, input []rune, cond func(i int) condition) (bool, *pcSet) {
 	prog := c.prog
 	matched := c.closure(cur, uint32(prog.Start), cond(0))
 	for i, r := range input {
@@ -273,9 +273,18 @@ func exactly(input []rune, i int) syntax.EmptyOp {
 	return syntax.EmptyOpContext(before, after)
 }
 
-// holding gives the test of which assertions hold in ctx.
-func holding(ctx syntax.EmptyOp) func(syntax.EmptyOp) bool {
-	return func(op syntax.EmptyOp) bool { return ctx&op == op }
+// A condition says which assertions hold at a position: exactly those
+// in ctx or, when loose, every one but \A.
+type condition struct {
+	ctx   syntax.EmptyOp
+	loose bool
+}
+
+func (c condition) holds(op syntax.EmptyOp) bool {
+	if c.loose {
+		return op&syntax.EmptyBeginText == 0
+	}
+	return c.ctx&op == op
 }
 
 // nfa holds the scratch space of closures over one program.
@@ -292,7 +301,7 @@ func newNFA(prog *syntax.Prog) *nfa {
 // closure adds to s the rune instructions reachable from pc without
 // consuming anything, given which assertions hold, and reports whether the
 // match instruction is reachable too.
-func (c *nfa) closure(s *pcSet, pc uint32, cond func(syntax.EmptyOp) bool) bool {
+func (c *nfa) closure(s *pcSet, pc uint32, cond condition) bool {
 	matched := false
 	c.visited.clear()
 	c.stack = append(c.stack[:0], pc)
@@ -310,7 +319,7 @@ func (c *nfa) closure(s *pcSet, pc uint32, cond func(syntax.EmptyOp) bool) bool 
 		case syntax.InstCapture, syntax.InstNop:
 			c.stack = append(c.stack, inst.Out)
 		case syntax.InstEmptyWidth:
-			if cond(syntax.EmptyOp(inst.Arg)) {
+			if cond.holds(syntax.EmptyOp(inst.Arg)) {
 				c.stack = append(c.stack, inst.Out)
 			}
 		case syntax.InstMatch:
@@ -390,7 +399,7 @@ func matchProg(prog *syntax.Prog, input []rune) bool {
 	s := scratchPool.Get().(*scratch)
 	defer scratchPool.Put(s)
 	c, cur, next := s.reset(prog)
-	matched, _ := c.run(cur, next, input, func(i int) func(syntax.EmptyOp) bool { return holding(exactly(input, i)) })
+	matched, _ := c.run(cur, next, input, func(i int) condition { return condition{ctx: exactly(input, i)} })
 	return matched
 }
 
