@@ -414,11 +414,14 @@ func (r *reader) index() error {
 	p.typeNames = make(map[string]typeName, len(types))
 	for _, s := range types {
 		name := str(s.name)
-		if _, dup := p.typeNames[name]; dup {
+		primary := s.flags&typePropertyPrimary != 0
+		// One hash of the name, not two: a name seen before leaves the
+		// map as large as it was.
+		n := len(p.typeNames)
+		p.typeNames[name] = typeName{value: s.value, alias: !primary}
+		if len(p.typeNames) == n {
 			return fmt.Errorf("%w in the types: %q defined twice", ErrMalformed, name)
 		}
-		primary := s.flags&typePropertyPrimary != 0
-		p.typeNames[name] = typeName{value: s.value, alias: !primary}
 		if !primary {
 			continue
 		}
