@@ -301,7 +301,11 @@ func build(files []file, subs, distSubs file) (*table, []Warning) {
 	}
 	clear(t.entries[n:]) // no strings kept alive past the end
 	t.entries = t.entries[:n]
-	t.duplicates(warn)
+	// Duplicates only make warnings: find them while the index is built.
+	var duplicates []Warning
+	wg.Go(func() {
+		t.duplicates(func(s Source, err error) { duplicates = append(duplicates, Warning{s, err}) })
+	})
 	t.order = make([]int32, 0, len(t.entries))
 	for _, meta := range []bool{true, false} {
 		for i := range t.entries {
@@ -324,7 +328,8 @@ func build(files []file, subs, distSubs file) (*table, []Warning) {
 		t.stems[e.stem()] = append(t.stems[e.stem()], int32(pos))
 	}
 	t.progs = make([]atomic.Pointer[lazyProg], len(t.entries))
-	return t, warnings
+	wg.Wait()
+	return t, append(warnings, duplicates...)
 }
 
 // cleanKey is what libselinux does to a path before anything else: runs
