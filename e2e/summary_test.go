@@ -12,8 +12,8 @@ var stats struct {
 	containers atomic.Int64 // created with a real engine
 	compiled   atomic.Int64 // modules compiled into the reference policy
 	proved     atomic.Int64 // permissions a module adds, each proved needed
-	needs      atomic.Int64 // needs of the containers proved to hold
-	forbidden  atomic.Int64 // needs left out because the policy forbids them, proved so
+	needs      atomic.Int64 // permissions the containers need, proved allowed
+	forbidden  atomic.Int64 // permissions they need that the policy forbids, proved so
 	caught     atomic.Int64 // deliberately wrong modules the proof caught
 }
 
@@ -22,6 +22,6 @@ func summary(w io.Writer) {
 	if stats.containers.Load() == 0 && stats.compiled.Load() == 0 {
 		return
 	}
-	fmt.Fprintf(w, "e2e: %d containers created with docker and podman; %d modules compiled into Debian's reference policy; %d rule differences (permissions added) proved, %d container needs shown to hold and %d proved forbidden by a neverallow rule; %d deliberately wrong modules caught\n",
+	fmt.Fprintf(w, "e2e: %d containers created with docker and podman; %d modules compiled into Debian's reference policy; %d rule differences (permissions added) proved, %d permissions the containers need shown allowed and %d shown forbidden by a neverallow rule; %d deliberately wrong modules caught\n",
 		stats.containers.Load(), stats.compiled.Load(), stats.proved.Load(), stats.needs.Load(), stats.forbidden.Load(), stats.caught.Load())
 }
