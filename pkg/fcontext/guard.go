@@ -76,11 +76,11 @@ func (g *guard) from(i, j int) bool {
 		if pattern[i] == '(' {
 			// Each alternative, then the rest.
 			for alt := range strings.SplitSeq(pattern[i+1:end-1], "|") {
-				n, ok := matchLiteral(alt, key[j:])
+				n, ended, ok := matchLiteral(alt, key[j:])
 				switch {
 				case !ok:
 					continue
-				case j+n == len(key) && n < literalLen(alt):
+				case ended:
 					if g.partial {
 						return true
 					}
@@ -179,9 +179,9 @@ func pieceTakes(piece string, c byte) bool {
 
 // matchLiteral compares a group's alternative, literal bytes and escaped
 // punctuation, with the start of key. It returns how many bytes of key
-// agree, and false if a byte differs.
-func matchLiteral(alt, key string) (int, bool) {
-	n := 0
+// agree, whether key ended before the alternative did, and false if a byte
+// differs.
+func matchLiteral(alt, key string) (n int, ended, ok bool) {
 	for k := 0; k < len(alt); k++ {
 		c := alt[k]
 		if c == '\\' {
@@ -189,19 +189,14 @@ func matchLiteral(alt, key string) (int, bool) {
 			c = alt[k]
 		}
 		if n == len(key) {
-			return n, true
+			return n, true, true
 		}
 		if key[n] != c {
-			return n, false
+			return n, false, false
 		}
 		n++
 	}
-	return n, true
-}
-
-// literalLen is how many bytes an alternative stands for.
-func literalLen(alt string) int {
-	return len(alt) - strings.Count(alt, `\`)
+	return n, false, true
 }
 
 func isAlnum(c byte) bool {

@@ -132,7 +132,6 @@ type translator struct {
 	sawEnd     bool     // the last item was the "$" at the very end
 	counted    bool     // a {n,m} repetition was seen
 	names      []string // of the named groups so far
-
 }
 
 // prefixString gives the prefix as a string, sharing pattern's memory when
