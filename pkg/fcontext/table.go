@@ -453,20 +453,31 @@ func (t *table) find(key string, ft FileType) (int, error) {
 		if e.patErr != nil {
 			return -1, fmt.Errorf("%s: pattern %q: %w", t.source(e), e.pattern, e.patErr)
 		}
-		if !mayMatch(e.pattern, key, false) {
-			continue
-		}
-		prog, err := t.prog(int(k))
+		matched, err := t.matchRegex(int(k), key, &enc)
 		if err != nil {
 			return -1, fmt.Errorf("%s: pattern %q: %w", t.source(e), e.pattern, err)
 		}
-		if enc == nil {
-			enc = []rune(encodeKey(key))
-		}
-		if matchProg(prog, enc) {
+		if matched {
 			return int(k), nil
 		}
 	}
+}
+
+// matchRegex reports whether the regex of entry k matches key, ruling the
+// entry out with mayMatch before compiling it. enc holds the key encoded,
+// made on first need, for the next entry tried on the same key.
+func (t *table) matchRegex(k int, key string, enc *[]rune) (bool, error) {
+	if !mayMatch(t.entries[k].pattern, key, false) {
+		return false, nil
+	}
+	prog, err := t.prog(k)
+	if err != nil {
+		return false, err
+	}
+	if *enc == nil {
+		*enc = []rune(encodeKey(key))
+	}
+	return matchProg(prog, *enc), nil
 }
 
 // prog returns entry k's compiled pattern, compiling it on first use.

@@ -158,11 +158,9 @@ func (t *table) mayMatchKey(k int, key string) bool {
 	if e.patErr != nil {
 		return true
 	}
-	if !mayMatch(e.pattern, key, false) {
-		return false
-	}
-	prog, err := t.prog(k)
-	return err != nil || matchProg(prog, []rune(encodeKey(key)))
+	var enc []rune
+	matched, err := t.matchRegex(k, key, &enc)
+	return err != nil || matched
 }
 
 // mayMatchBelow reports whether entry k can match a key of the subtree.
