@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io/fs"
 	"path/filepath"
+	"slices"
 	"strings"
 )
 
@@ -32,6 +33,9 @@ var (
 	ErrUnsupportedPattern = errors.New("unsupported pattern")
 	// ErrBadContext: the context is not user:role:type[:level].
 	ErrBadContext = errors.New("bad context")
+	// ErrNoEntries: the files hold no entry that can be used, so they
+	// cannot be a policy's file contexts.
+	ErrNoEntries = errors.New("no valid entry")
 	// ErrDuplicate: an entry has the same pattern as an earlier one and a
 	// file type that overlaps it. libselinux keeps both (the later wins)
 	// unless asked to validate, when it refuses the whole file.
@@ -168,8 +172,9 @@ type Contexts struct {
 // but cannot be read is an error.
 //
 // Lines that cannot be used are skipped, or kept and reported when
-// libselinux would keep them, as warnings. Compiled .bin files are never
-// read: they are compiled from the text files beside them.
+// libselinux would keep them, as warnings; files that hold no usable
+// entry at all are ErrNoEntries. Compiled .bin files are never read: they
+// are compiled from the text files beside them.
 func Load(dir string) (*Contexts, []Warning, error) {
 	main := filepath.Join(dir, "file_contexts")
 	var files [5]file
@@ -181,17 +186,30 @@ func Load(dir string) (*Contexts, []Warning, error) {
 		files[i] = file{name: main + suffix, data: data}
 	}
 	t, warnings := build(files[:3], files[3], files[4])
+	// The other files only add to file_contexts: without an entry of its
+	// own it is not a policy's.
+	if !slices.ContainsFunc(t.entries, func(e entry) bool { return e.file == 0 }) {
+		return nil, warnings, noEntries(main, warnings)
+	}
 	return &Contexts{t}, warnings, nil
 }
 
+// noEntries is the error for files in which no line was an entry.
+func noEntries(path string, skipped []Warning) error {
+	return fmt.Errorf("%s: %w (%d lines skipped)", path, ErrNoEntries, len(skipped))
+}
+
 // Open reads the single file_contexts-format file at path, without any
-// file beside it.
+// file beside it. Like Load, it refuses a file with no usable entry.
 func Open(path string) (*Contexts, []Warning, error) {
 	data, err := readFile(path, false)
 	if err != nil {
 		return nil, nil, err
 	}
 	t, warnings := build([]file{{name: path, data: data}}, file{}, file{})
+	if len(t.entries) == 0 {
+		return nil, warnings, noEntries(path, warnings)
+	}
 	return &Contexts{t}, warnings, nil
 }
 

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -140,6 +141,40 @@ func TestLoadErrors(t *testing.T) {
 	}
 	if _, _, err := Load(dir); err == nil {
 		t.Errorf("Load with an unreadable file_contexts.local: no error")
+	}
+}
+
+// TestNoEntries checks that files with no usable entry are refused rather
+// than read as a policy that labels nothing: 30 kB of random bytes, and a
+// file of comments.
+func TestNoEntries(t *testing.T) {
+	random := make([]byte, 30<<10)
+	src := rand.NewChaCha8([32]byte{1})
+	if _, err := src.Read(random); err != nil {
+		t.Fatal(err)
+	}
+	for name, data := range map[string][]byte{
+		"random":   random,
+		"comments": []byte("# nothing here\n\n"),
+		"empty":    nil,
+	} {
+		dir := t.TempDir()
+		if err := os.WriteFile(filepath.Join(dir, "file_contexts"), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := Load(dir); !errors.Is(err, ErrNoEntries) {
+			t.Errorf("%s: Load = %v, want ErrNoEntries", name, err)
+		}
+		if _, _, err := Open(filepath.Join(dir, "file_contexts")); !errors.Is(err, ErrNoEntries) {
+			t.Errorf("%s: Open = %v, want ErrNoEntries", name, err)
+		}
+		// The files beside it only add to file_contexts.
+		if err := os.WriteFile(filepath.Join(dir, "file_contexts.homedirs"), []byte("/home/[^/]+\tu:r:user_home_dir_t:s0\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := Load(dir); !errors.Is(err, ErrNoEntries) {
+			t.Errorf("%s with homedirs: Load = %v, want ErrNoEntries", name, err)
+		}
 	}
 }
 
