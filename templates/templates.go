@@ -128,6 +128,13 @@ func Blocks() []string {
 	return slices.Sorted(maps.Keys(blockFiles))
 }
 
+// Files returns the names of the template files, such as
+// "base_container.cil", sorted. semodule names a module after its file,
+// so these, without ".cil", are the names the templates are installed as.
+func Files() []string {
+	return slices.Compact(slices.Sorted(maps.Values(blockFiles)))
+}
+
 // FS returns confine's refpolicy-flavour templates: one CIL file per
 // template file name, at the top of the file system.
 func FS() fs.FS { return refpolicyFiles }

@@ -3,6 +3,7 @@ package host
 import (
 	"fmt"
 	"strconv"
+	"strings"
 )
 
 // Fake answers from maps, for tests of code that asks host questions. A
@@ -24,6 +25,11 @@ type Fake struct {
 	// A name missing from Known exists unless Strict is set.
 	Known  map[string]bool
 	Strict bool
+	// Modules maps a module name to what the store holds under it; a
+	// name missing from it is not in the store at Store, the store's
+	// directory ("" for a host without one).
+	Modules map[string]Module
+	Store   string
 }
 
 // Label returns Labels[path], or no label.
@@ -78,6 +84,14 @@ func (f *Fake) Device(path string) (Device, error) {
 // Policy returns a policy that answers from Known.
 func (f *Fake) Policy() (Policy, error) { return fakePolicy{f}, nil }
 
+// Module returns Modules[name], or no module in Store.
+func (f *Fake) Module(name string) (Module, error) {
+	if m, ok := f.Modules[name]; ok {
+		return m, nil
+	}
+	return Module{Store: f.Store}, nil
+}
+
 type fakePolicy struct{ f *Fake }
 
 func (p fakePolicy) has(name string) bool {
@@ -85,6 +99,17 @@ func (p fakePolicy) has(name string) bool {
 	return known || !ok && !p.f.Strict
 }
 
-func (p fakePolicy) HasType(name string) bool       { return p.has(name) }
-func (p fakePolicy) HasClass(name string) bool      { return p.has(name) }
+func (p fakePolicy) HasType(name string) bool  { return p.has(name) }
+func (p fakePolicy) HasClass(name string) bool { return p.has(name) }
+
+// HasBlock is true when Known holds a name in the block, such as
+// web.process for web.
+func (p fakePolicy) HasBlock(name string) bool {
+	for k, known := range p.f.Known {
+		if known && strings.HasPrefix(k, name+".") {
+			return true
+		}
+	}
+	return false
+}
 func (p fakePolicy) HasPermission(c, n string) bool { return p.has(c + ":" + n) }

@@ -32,12 +32,18 @@ type Facts interface {
 	Device(path string) (Device, error)
 	// Policy returns the policy modules will be loaded into.
 	Policy() (Policy, error)
+	// Module returns what the host's policy module store holds under
+	// name, the name a module would be installed as.
+	Module(name string) (Module, error)
 }
 
 // Policy says which names a policy declares, so that a module never names
-// one the policy cannot load. HasType is true for attributes and aliases too.
+// one the policy cannot load. HasType is true for attributes and aliases
+// too; HasBlock is true for a block that declares any of them (web for
+// web.process).
 type Policy interface {
 	HasType(name string) bool
+	HasBlock(name string) bool
 	HasClass(name string) bool
 	HasPermission(class, perm string) bool
 }
@@ -102,6 +108,22 @@ type Device struct {
 	// Warning says how the class was decided when the node could not be
 	// looked at.
 	Warning string
+}
+
+// A Module is what a host's policy module store holds under one name.
+type Module struct {
+	// Store is the store's directory, empty when the host has no store
+	// to look in (a copy of /etc/selinux alone, or --policy).
+	Store string
+	// Exists says the store has a module of the name, enabled or not.
+	Exists bool
+	// Written says confine or udica wrote it (see store.ContainerModule),
+	// so a new module may replace it.
+	Written bool
+	// Priority is the priority of the module in effect; Disabled says
+	// semodule -d disabled it.
+	Priority int
+	Disabled bool
 }
 
 // portOf turns the policy's answer into a Port.

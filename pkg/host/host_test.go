@@ -3,6 +3,7 @@ package host_test
 import (
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -107,5 +108,47 @@ func TestFake(t *testing.T) {
 	f.Strict = true
 	if p.HasType("http_port_t") {
 		t.Error("strict Fake policy knows a name missing from Known")
+	}
+}
+
+// TestModule asks a host read from --root what its module store holds:
+// a module the host has, one confine wrote, and names it has not; and a
+// host without a store, or with an explicit policy file, has none.
+func TestModule(t *testing.T) {
+	root := hosttest.OfflineRoot(t)
+	if m, err := host.Open(host.Options{Root: root}).Module("web"); err != nil || m != (host.Module{}) {
+		t.Errorf("Module(web) without a store = %+v, %v; want nothing", m, err)
+	}
+	modules := filepath.Join(root, "var", "lib", "selinux", "testpol", "active", "modules")
+	for path, text := range map[string]string{
+		"100/mysql/cil": "(type mysqld_t)\n",
+		"400/web/cil":   "(block web (blockinherit container))\n",
+		"disabled/old":  "",
+		"100/old/cil":   "(type old_t)\n",
+	} {
+		if err := os.MkdirAll(filepath.Dir(filepath.Join(modules, path)), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(modules, path), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s := host.Open(host.Options{Root: root})
+	for _, tc := range []struct {
+		name string
+		want host.Module
+	}{
+		{"mysql", host.Module{Store: modules, Exists: true, Priority: 100}},
+		{"web", host.Module{Store: modules, Exists: true, Written: true, Priority: 400}},
+		{"old", host.Module{Store: modules, Exists: true, Priority: 100, Disabled: true}},
+		{"redis", host.Module{Store: modules}},
+	} {
+		if got, err := s.Module(tc.name); err != nil || got != tc.want {
+			t.Errorf("Module(%s) = %+v, %v; want %+v", tc.name, got, err, tc.want)
+		}
+	}
+	explicit := host.Open(host.Options{Policy: hosttest.DebianPolicy})
+	if m, err := explicit.Module("mysql"); err != nil || m != (host.Module{}) {
+		t.Errorf("Module(mysql) with --policy = %+v, %v; want no store", m, err)
 	}
 }

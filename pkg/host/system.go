@@ -12,6 +12,7 @@ import (
 
 	"github.com/confine-policy/confine/pkg/fcontext"
 	"github.com/confine-policy/confine/pkg/policydb"
+	"github.com/confine-policy/confine/pkg/store"
 )
 
 // DefaultWalkLimit is how many entries below a mount Types reads live
@@ -51,6 +52,10 @@ type System struct {
 	policyOnce sync.Once
 	pol        PolicyDB
 	policyErr  error
+
+	storeOnce sync.Once
+	store     *store.Store // nil when the host has none
+	storeErr  error
 }
 
 // Open returns the facts of the host opts describe. It reads nothing yet.
@@ -159,6 +164,51 @@ func (s *System) loadPolicy() (PolicyDB, error) {
 		s.pol = p
 	})
 	return s.pol, s.policyErr
+}
+
+// Module returns what the host's module store holds under name. The store
+// is the one beside the SELinux configuration (under the root for
+// --root); with an explicit policy file there is none to look in.
+func (s *System) Module(name string) (Module, error) {
+	st, err := s.loadStore()
+	if err != nil || st == nil {
+		return Module{}, err
+	}
+	m, err := st.Lookup(name)
+	if errors.Is(err, store.ErrNoModule) {
+		return Module{Store: st.Dir()}, nil
+	}
+	if err != nil {
+		return Module{}, err
+	}
+	written, err := m.Written()
+	if err != nil {
+		return Module{}, err
+	}
+	return Module{Store: st.Dir(), Exists: true, Written: written, Priority: m.Priority, Disabled: m.Disabled}, nil
+}
+
+func (s *System) loadStore() (*store.Store, error) {
+	s.storeOnce.Do(func() {
+		if s.policy != "" {
+			return
+		}
+		name, err := s.PolicyName()
+		if err != nil {
+			s.storeErr = fmt.Errorf("reading the module store: %w", err)
+			return
+		}
+		st, err := store.Open(s.root, name)
+		if errors.Is(err, store.ErrNoStore) {
+			return
+		}
+		if err != nil {
+			s.storeErr = fmt.Errorf("reading the module store: %w", err)
+			return
+		}
+		s.store = st
+	})
+	return s.store, s.storeErr
 }
 
 // Port returns the type of a port in the host's policy.
@@ -350,7 +400,16 @@ func (s *System) Device(path string) (Device, error) {
 		case fi.Mode()&fs.ModeDevice != 0:
 			return Device{Class: "blk_file", Label: l}, nil
 		}
-		return Device{}, fmt.Errorf("device %s: %w (%s)", path, ErrNotDevice, fi.Mode().Type())
+		what := "a regular file"
+		switch {
+		case fi.IsDir():
+			what = "a directory"
+		case fi.Mode()&fs.ModeNamedPipe != 0:
+			what = "a FIFO"
+		case fi.Mode()&fs.ModeSocket != 0:
+			what = "a socket"
+		}
+		return Device{}, fmt.Errorf("device %s: %w but %s", path, ErrNotDevice, what)
 	}
 	files, ferr := s.loadFiles()
 	if ferr != nil {

@@ -320,6 +320,20 @@ func (p *Policy) LookupType(name string) TypeKind {
 // type, an alias or an attribute.
 func (p *Policy) HasType(name string) bool { return p.LookupType(name) != NoType }
 
+// HasBlock reports whether the policy holds a name declared in the CIL
+// block name: a type, attribute or alias named name.something, such as
+// web.process. A binary policy keeps no blocks, only the names declared in
+// them.
+func (p *Policy) HasBlock(name string) bool {
+	prefix := name + "."
+	for n := range p.typeNames {
+		if strings.HasPrefix(n, prefix) {
+			return true
+		}
+	}
+	return false
+}
+
 // Types returns the names of the policy's types, sorted, without aliases
 // and attributes.
 func (p *Policy) Types() []string { return p.typeList(false) }

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/confine-policy/confine/internal/seltest"
 	"github.com/confine-policy/confine/pkg/policydb"
 )
 
@@ -154,5 +155,35 @@ func TestProtocols(t *testing.T) {
 	}
 	if got := policydb.Protocol(1).String(); got != "1" {
 		t.Errorf("Protocol(1).String() = %q", got)
+	}
+}
+
+// TestHasBlock compiles a module with a block on the small base: the
+// binary policy keeps the block only as the names declared in it.
+func TestHasBlock(t *testing.T) {
+	module := filepath.Join(t.TempDir(), "web.cil")
+	if err := os.WriteFile(module, []byte("(block web (type process) (roletype object_r process))\n(type webapp_t)\n(roletype object_r webapp_t)\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	p, err := policydb.Open(seltest.Compile(t, append(seltest.Mini(), module)...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		name string
+		want bool
+	}{
+		{"web", true},
+		{"webapp_t", false}, // a type, not a block
+		{"we", false},
+		{"process", false},
+		{"", false},
+	} {
+		if got := p.HasBlock(tt.name); got != tt.want {
+			t.Errorf("HasBlock(%q) = %t, want %t", tt.name, got, tt.want)
+		}
+	}
+	if !p.HasType("web.process") {
+		t.Error("HasType(web.process) = false")
 	}
 }
