@@ -2,6 +2,7 @@ package policy
 
 import (
 	"cmp"
+	"errors"
 	"fmt"
 	"path"
 	"runtime"
@@ -107,11 +108,8 @@ var ErrInvalidName = cil.ErrInvalidName
 // An error means no module can be built at all; everything narrower is a
 // warning in the module.
 func Generate(c inspect.Container, facts host.Facts, opts Options) (*Module, error) {
-	if err := cil.ValidateName(opts.Name); err != nil {
+	if err := ValidateName(opts.Name); err != nil {
 		return nil, fmt.Errorf("module name: %w", err)
-	}
-	if len(opts.Name) > MaxNameLen {
-		return nil, fmt.Errorf("module name: %w %.40q...: longer than %d bytes", cil.ErrInvalidName, opts.Name, MaxNameLen)
 	}
 	for _, d := range opts.StreamConnect {
 		if err := cil.ValidateName(d); err != nil {
@@ -258,7 +256,9 @@ func (g *generator) run() error {
 	}
 
 	g.capabilities()
-	g.streamConnect()
+	if err := g.streamConnect(); err != nil {
+		return err
+	}
 	if err := g.ports(); err != nil {
 		return err
 	}
@@ -301,14 +301,25 @@ func (g *generator) capabilities() {
 	}
 }
 
-func (g *generator) streamConnect() {
+func (g *generator) streamConnect() error {
 	for _, d := range g.opts.StreamConnect {
 		reason := "--stream-connect " + d
-		// The domain's types live in its own module, which need not be
-		// loaded yet, so they are not looked up in the policy.
+		// The domain's types live in its own module, which may be loaded
+		// later, so they are granted whatever the policy says; but a
+		// module that names them loads only once that one is there.
+		if !g.policy.HasType(d + ".process") {
+			m, err := g.facts.Module(d)
+			if err != nil {
+				return err
+			}
+			if !m.Exists {
+				g.warn("%s: neither the policy nor its module store has %s.process; load %s's module first, or this one will not load", reason, d, d)
+			}
+		}
 		g.add(kindStream, d+".process", "unix_stream_socket", streamConnectPerms, reason)
 		g.add(kindStream, d+".socket", "sock_file", streamSocketPerms, reason)
 	}
+	return nil
 }
 
 func (g *generator) ports() error {
@@ -345,18 +356,24 @@ func (g *generator) devices() error {
 		}
 	}
 	for _, d := range devices {
-		info, err := g.facts.Device(d.HostPath)
-		if err != nil {
-			return err
-		}
-		if info.Warning != "" {
-			g.warn("%s", info.Warning)
-		}
 		access := ReadOnly
 		if d.Permissions == "" || strings.Contains(d.Permissions, "w") {
 			access = ReadWrite
 		}
 		reason := fmt.Sprintf("device %s (%s)", d.HostPath, access)
+		info, err := g.facts.Device(d.HostPath)
+		switch {
+		case errors.Is(err, host.ErrNotDevice) || errors.Is(err, host.ErrUnknownDevice):
+			// A path that is no device, or one nobody can tell, is the
+			// user's to fix, and the rest of the module still holds.
+			g.warn("%v; no rule", err)
+			continue
+		case err != nil:
+			return err
+		}
+		if info.Warning != "" {
+			g.warn("%s", info.Warning)
+		}
 		if info.Label.Type == "" {
 			g.warn("%s: nothing labels it on the host; no rule", reason)
 			continue

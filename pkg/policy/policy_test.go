@@ -16,7 +16,8 @@ import (
 // fake is a small host: /srv/www holds web content and a CGI directory,
 // /srv/data is plain var_t, three ports are labelled, /dev/fuse is a
 // character device and /dev/sda a block device, and the policy lacks
-// sge_spool_t and capability2's checkpoint_restore.
+// sge_spool_t, capability2's checkpoint_restore and the domains of the
+// container modules nosuch and later.
 func fake() *host.Fake {
 	return &host.Fake{
 		Labels: map[string]host.Label{
@@ -35,7 +36,10 @@ func fake() *host.Fake {
 		Ports:       map[string]string{"80/tcp": "http_port_t", "53/udp": "dns_port_t", "5000/sctp": "commplex_main_port_t"},
 		DefaultPort: "unreserved_port_t",
 		Devices:     map[string]string{"/dev/fuse": "chr_file", "/dev/sda": "blk_file"},
-		Known:       map[string]bool{"sge_spool_t": false, "capability2:checkpoint_restore": false},
+		Known: map[string]bool{"sge_spool_t": false, "capability2:checkpoint_restore": false,
+			"nosuch.process": false, "later.process": false},
+		// later's module is in the store, not yet in the policy.
+		Modules: map[string]host.Module{"later": {Store: "/var/lib/selinux/targeted/active/modules", Exists: true, Written: true, Priority: 400}},
 	}
 }
 
@@ -85,6 +89,12 @@ func TestGenerate(t *testing.T) {
 			{HostPath: "/dev/fuse", ContainerPath: "/dev/fuse", Permissions: "rwm"},
 			{HostPath: "/dev/sda", ContainerPath: "/dev/xvda", Permissions: "r"},
 		}}, policy.Options{}},
+		// /dev/null is not a device here, and no rule is better than
+		// no module.
+		{"devices-missing", inspect.Container{Name: "dev", Devices: []inspect.Device{
+			{HostPath: "/dev/null", Permissions: "rwm"}, {HostPath: "/dev/fuse", Permissions: "rwm"},
+		}}, policy.Options{}},
+		{"stream-connect", inspect.Container{Name: "client"}, policy.Options{StreamConnect: []string{"db", "nosuch", "later"}}},
 		{"devices-flag", inspect.Container{Name: "dev", Devices: []inspect.Device{{HostPath: "/dev/sda", Permissions: "rwm"}}}, policy.Options{Devices: []string{"/dev/fuse"}}},
 		{"flags", inspect.Container{Name: "every", Ports: []inspect.Port{{ContainerPort: 80, Protocol: "tcp"}}},
 			policy.Options{FullNetwork: true, TTY: true, X: true, Virt: true, StreamConnect: []string{"db", "cache"}}},
