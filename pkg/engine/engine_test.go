@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/confine-policy/confine/internal/testutil"
 	"github.com/confine-policy/confine/pkg/engine"
 	"github.com/confine-policy/confine/pkg/inspect"
 )
@@ -70,9 +71,7 @@ const unset = "<unset>"
 // creates dir/log. A body of "" writes a file that is not executable.
 func install(t *testing.T, standIns map[string]string) string {
 	t.Helper()
-	if _, err := os.Stat("/bin/sh"); err != nil {
-		t.Skipf("stand-in engines need /bin/sh: %v", err)
-	}
+	testutil.File(t, "/bin/sh") // the stand-ins' interpreter
 	dir := t.TempDir()
 	bin := filepath.Join(dir, "bin")
 	for _, d := range []string{bin, filepath.Join(dir, "log")} {
@@ -415,10 +414,12 @@ func TestInspect(t *testing.T) {
 		{
 			name:     "a hanging engine is stopped at the context's deadline",
 			standIns: map[string]string{"podman": hangs, "docker": knows("docker")},
-			timeout:  300 * time.Millisecond,
-			err:      context.DeadlineExceeded,
-			errText:  "container web: context deadline exceeded (stopped: podman inspect web)",
-			ran:      map[string][]string{"podman": {"inspect", "web"}, "docker": {"inspect", "web"}},
+			// Long enough for docker's stand-in to answer on a busy
+			// machine: only podman may be stopped.
+			timeout: 2 * time.Second,
+			err:     context.DeadlineExceeded,
+			errText: "container web: context deadline exceeded (stopped: podman inspect web)",
+			ran:     map[string][]string{"podman": {"inspect", "web"}, "docker": {"inspect", "web"}},
 		},
 		{
 			name:     "an ID that looks like a flag",
@@ -575,22 +576,24 @@ func checkError(t *testing.T, err, target error, text string, has []string, maxL
 // A command that outlives its own timeout counts as not knowing the ID,
 // and leaves the answer to the next engine.
 func TestInspectCommandTimeout(t *testing.T) {
-	t.Cleanup(engine.SetCommandTimeout(200 * time.Millisecond))
+	// Long enough for a shell script to start on a busy machine, where
+	// the tests of other packages run beside this one.
+	t.Cleanup(engine.SetCommandTimeout(2 * time.Second))
 	dir := install(t, map[string]string{
-		"podman": "/bin/sleep 0.1\nprintf 'Error: still trying\\n' >&2\n" + hangs,
+		"podman": "printf 'Error: still trying\\n' >&2\n" + hangs,
 		"docker": knows("docker"),
 		"crictl": knows("crictl"),
 	})
 	start := time.Now()
 	res, err := engine.Inspect(t.Context(), "web", "")
-	if elapsed := time.Since(start); elapsed > 5*time.Second {
-		t.Errorf("Inspect took %v with commands timing out after 200ms", elapsed)
+	if elapsed := time.Since(start); elapsed > 10*time.Second {
+		t.Errorf("Inspect took %v with commands timing out after 2s", elapsed)
 	}
 	checkResult(t, res, err, dir, inspect.Docker, []string{"docker", "inspect", "web"}, "docker", []inspect.Engine{inspect.CRIO})
 
 	res, err = engine.Inspect(t.Context(), "web", inspect.Podman)
 	checkResult(t, res, err, dir, "", nil, "", nil)
-	checkError(t, err, engine.ErrNotFound, "container web not found (podman: timed out after 200ms: Error: still trying)", nil, 0)
+	checkError(t, err, engine.ErrNotFound, "container web not found (podman: timed out after 2s: Error: still trying)", nil, 0)
 }
 
 // A context that has ended before Inspect is called runs nothing.
