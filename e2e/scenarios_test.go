@@ -230,8 +230,10 @@ type made struct {
 
 // containers returns every scenario's container on every engine that can
 // run here, made once per test process; scenarios whose devices the host
-// lacks are left out. An engine that cannot run is left out too, or fails
-// the test under CONFINE_REQUIRE_TOOLS=1; with none the test is skipped.
+// lacks are left out, and TestEngines reports each of them through
+// testutil.Missing (skipped, or failed under CONFINE_REQUIRE_TOOLS=1). An
+// engine that cannot run is left out too, or fails the test under
+// CONFINE_REQUIRE_TOOLS=1; with none the test is skipped.
 // A failure to make a container fails the test.
 func containers(t testing.TB) []made {
 	t.Helper()
@@ -268,7 +270,7 @@ func TestEngines(t *testing.T) {
 			for _, sc := range scenarios {
 				t.Run(sc.suffix, func(t *testing.T) {
 					if dev := sc.absent(); dev != "" {
-						t.Skipf("skipped: %s is absent", dev)
+						testutil.Missing(t, "device %s, which scenario %s needs, is absent", dev, sc.suffix)
 					}
 					check(t, e, bySuffix[sc.suffix])
 				})

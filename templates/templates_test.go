@@ -168,7 +168,8 @@ func definedBlocks(t *testing.T, fsys fs.FS) map[string]string {
 
 // TestBlocksMatchFiles checks File and Blocks against the blocks each
 // template file defines, for confine's templates and for the Fedora
-// stand-ins, which follow the same contract.
+// stand-ins, which have udica's file and block names as the real
+// container-selinux templates do.
 func TestBlocksMatchFiles(t *testing.T) {
 	sets := map[string]fs.FS{
 		"refpolicy":        templates.FS(),
@@ -316,12 +317,18 @@ func TestNothingDroppedOnMini(t *testing.T) {
 	checkNothingDropped(t, seltest.Mini(), seltest.RefpolicyTemplates(t))
 }
 
+// TestFedoraStandInsDropNothing compiles the Fedora template stand-ins,
+// alone and with a module inheriting every block, on the mini base and on
+// Fedora 41's declarations: they must compile there and make secilc drop
+// nothing. Today they name nothing outside their blocks; this keeps any
+// name a stand-in comes to use one that both bases declare.
 func TestFedoraStandInsDropNothing(t *testing.T) {
 	t.Run("mini", func(t *testing.T) {
 		checkNothingDropped(t, seltest.Mini(), seltest.FedoraTemplates(t))
 	})
 	// Fedora 41's declarations hold every type and attribute of its
-	// policy, so a stand-in naming one that Fedora lacks drops its body.
+	// policy: a stand-in naming one that Fedora lacks fails to compile,
+	// or has its optional body dropped.
 	t.Run("fedora-41", func(t *testing.T) {
 		decl := testutil.Shared(t, "policy/fedora-41/declarations.cil")
 		// secilc refuses a policy without a single allow rule.

@@ -1,10 +1,11 @@
 // Package hosttest builds, for tests, copies of a host's /etc/selinux for
 // --root: FedoraRoot, the policy confine's users run (Fedora 41 with
-// container-selinux), compiled with secilc from what
-// ../shared/policy/fedora-41 holds (its file_contexts, the declarations of
-// every type, attribute, class and permission, and its portcon list), so
-// that confine reads it as it reads a real host's; and OfflineRoot, small
-// hand-written file_contexts with Debian's binary policy.
+// container-selinux), compiled with secilc from what policy/fedora-41
+// holds in the shared data beside the repository (testutil.SharedDir):
+// its file_contexts, the declarations of every type, attribute, class and
+// permission, and its portcon list, so that confine reads it as it reads
+// a real host's; and OfflineRoot, small hand-written file_contexts with
+// Debian's binary policy.
 package hosttest
 
 import (
@@ -20,8 +21,9 @@ import (
 )
 
 // FedoraRoot returns a directory laid out as a host's root with a Fedora 41
-// /etc/selinux (SELINUXTYPE=targeted) in it, for --root. It skips the
-// test when ../shared or secilc is missing.
+// /etc/selinux (SELINUXTYPE=targeted) in it, for --root. When the shared
+// data or secilc is missing, it skips the test, or fails it under
+// CONFINE_REQUIRE_TOOLS=1, as testutil.Missing does.
 func FedoraRoot(t testing.TB) string {
 	t.Helper()
 	shared := testutil.Shared(t, "policy/fedora-41")

@@ -14,7 +14,8 @@ const DebianPolicy = "/etc/selinux/default/policy/policy.33"
 // OfflineRoot returns a copy of testdata/host/root, a host's /etc/selinux
 // with hand-written file_contexts (SELINUXTYPE=testpol), with Debian's
 // binary policy added, so that confine reads a whole policy tree from it
-// as --root does. It skips the test when Debian's policy is missing.
+// as --root does. When Debian's policy is missing, it skips the test, or
+// fails it under CONFINE_REQUIRE_TOOLS=1, as testutil.Missing does.
 func OfflineRoot(t testing.TB) string {
 	t.Helper()
 	policy := testutil.File(t, DebianPolicy)

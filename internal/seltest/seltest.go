@@ -27,10 +27,12 @@ func Mini() []string {
 	return []string{filepath.Join(dir, "mini-base.cil"), filepath.Join(dir, "mini-refpolicy.cil")}
 }
 
-// FedoraTemplates returns the test stand-ins for container-selinux's
-// templates, testdata/policy/fedora-templates/*.cil: the same files and
-// blocks, naming the same Fedora types, to compile Fedora-flavour modules
-// against Mini.
+// FedoraTemplates returns the test stand-ins for container-selinux's udica
+// templates, testdata/policy/fedora-templates/*.cil, to compile
+// Fedora-flavour modules against Mini or Fedora41: udica's file and block
+// names, with block container declaring process and socket, the types a
+// module names, and every other block empty. They grant nothing, so a
+// policy compiled with them holds only the base's rules and the module's.
 func FedoraTemplates(t testing.TB) []string {
 	t.Helper()
 	files, err := filepath.Glob(filepath.Join(testutil.RepoRoot(), "testdata", "policy", "fedora-templates", "*.cil"))
@@ -43,8 +45,9 @@ func FedoraTemplates(t testing.TB) []string {
 // Fedora41 returns Fedora 41's declarations (every type, attribute,
 // class and role of its policy, without rules), from the shared data
 // beside the repository, followed by the template stand-ins. A module
-// that compiles against them names only what Fedora 41 has. The test is
-// skipped when the shared data is absent.
+// that compiles against them names only what Fedora 41 has. When the
+// shared data is absent, the test is skipped, or failed under
+// CONFINE_REQUIRE_TOOLS=1 (testutil.Shared).
 func Fedora41(t testing.TB) []string {
 	t.Helper()
 	return append([]string{testutil.Shared(t, "policy/fedora-41/declarations.cil")}, FedoraTemplates(t)...)

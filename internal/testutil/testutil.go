@@ -1,6 +1,12 @@
 // Package testutil holds what confine's tests share: golden files with an
-// -update flag, the rule for tests that need outside tools, and the path to
-// the shared data beside the repository.
+// -update flag, the rule for tests that need what the repository does not
+// hold (outside tools, installed files, the shared data beside it), and
+// the path to that shared data.
+//
+// The rule: a test that finds something it needs absent calls Missing,
+// directly or through Tool, File or Shared, and never t.Skip itself.
+// Missing skips the test, unless CONFINE_REQUIRE_TOOLS=1 (as CI sets)
+// says that everything must be there, and then fails it.
 //
 // Every package with tests imports it, so that `go test ./... -update` is
 // accepted by every test binary.
@@ -8,7 +14,9 @@ package testutil
 
 import (
 	"bytes"
+	"errors"
 	"flag"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -87,13 +95,35 @@ func RepoRoot() string {
 	return filepath.Join(filepath.Dir(file), "..", "..")
 }
 
-// Shared returns the path of ../shared/REL beside the repository, skipping
-// the test when it is absent: shared data is not part of the repository.
+// SharedEnv names the environment variable that, when set and not empty,
+// gives the directory of shared data instead of ../shared beside the
+// repository. Point it at a copy of the data, or at a directory that does
+// not exist to see which tests need it: they skip, or fail under
+// CONFINE_REQUIRE_TOOLS=1.
+const SharedEnv = "CONFINE_SHARED"
+
+// SharedDir returns the directory of shared data: $CONFINE_SHARED when it
+// is set, otherwise ../shared beside the repository, which holds Fedora
+// 41's policy data and the reference fixtures.
+func SharedDir() string {
+	if dir := os.Getenv(SharedEnv); dir != "" {
+		return dir
+	}
+	return filepath.Join(RepoRoot(), "..", "shared")
+}
+
+// Shared returns the path of REL under SharedDir. When it is absent, the
+// test is skipped, or failed under CONFINE_REQUIRE_TOOLS=1, as Missing
+// does: shared data is not part of the repository, but CI has it.
 func Shared(t testing.TB, rel string) string {
 	t.Helper()
-	p := filepath.Join(RepoRoot(), "..", "shared", rel)
+	p := filepath.Join(SharedDir(), rel)
 	if _, err := os.Stat(p); err != nil {
-		t.Skipf("skipped: shared data %s is absent", p)
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err // the path is in the message already
+		}
+		Missing(t, "shared data %s is absent (%v); %s names its directory, ../shared by default", p, err, SharedEnv)
 	}
 	return p
 }
