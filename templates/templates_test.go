@@ -186,6 +186,13 @@ func TestBlocksMatchFiles(t *testing.T) {
 					t.Errorf("File(%s) = %q, %v; %s defines it", block, got, err, file)
 				}
 			}
+			files, err := fs.Glob(fsys, "*.cil")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Equal(files, templates.Files()) {
+				t.Errorf("the files are %q, Files() = %q", files, templates.Files())
+			}
 		})
 	}
 }
