@@ -5,20 +5,19 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/confine-policy/confine/internal/atomicfile"
 	"github.com/confine-policy/confine/pkg/cil"
+	"github.com/confine-policy/confine/pkg/engine"
 	"github.com/confine-policy/confine/pkg/host"
 	"github.com/confine-policy/confine/pkg/inspect"
 	"github.com/confine-policy/confine/pkg/policy"
+	"github.com/confine-policy/confine/pkg/recipe"
 	"github.com/confine-policy/confine/templates"
 )
 
@@ -80,15 +79,16 @@ func newGenerate(s *streams) *cobra.Command {
 
 // module is one module ready to be written.
 type module struct {
-	m    *policy.Module
-	text []byte
-	path string // "" for standard output
+	m      *policy.Module
+	text   []byte
+	path   string // "" for standard output
+	recipe *recipe.Recipe
 }
 
 func runGenerate(s *streams, c *cobra.Command, f *generateFlags, args []string) error {
 	f.capsSet = c.Flags().Changed("caps")
 	f.devicesSet = c.Flags().Changed("devices")
-	if err := f.parse(); err != nil {
+	if err := f.parse(args); err != nil {
 		return usageError(err)
 	}
 	flavor, err := f.templateFlavor()
@@ -99,9 +99,8 @@ func runGenerate(s *streams, c *cobra.Command, f *generateFlags, args []string) 
 	if err != nil {
 		return err
 	}
-	names, err := moduleNames(containers, args)
-	if err != nil {
-		return usageError(err)
+	if len(args) == 1 && len(containers) > 1 {
+		return usageError(fmt.Errorf("the input holds %d containers, so NAME would be ambiguous: give no NAME to write one module per container, named after it", len(containers)))
 	}
 	if f.output != "" && len(containers) > 1 {
 		return usageError(fmt.Errorf("-o names one file, but the input holds %d containers", len(containers)))
@@ -110,8 +109,16 @@ func runGenerate(s *streams, c *cobra.Command, f *generateFlags, args []string) 
 	// Build every module before writing any, so that bad input for one
 	// container leaves no module of the others behind either.
 	facts := host.Open(f.host)
-	if _, err := facts.Policy(); err != nil {
+	pol, err := facts.Policy()
+	if err != nil {
 		return policyError(err)
+	}
+	names, err := moduleNames(s, containers, args, facts)
+	if err != nil {
+		return err
+	}
+	if err := f.checkOutput(facts); err != nil {
+		return err
 	}
 	var modules []module
 	for i, ctr := range containers {
@@ -133,14 +140,26 @@ func runGenerate(s *streams, c *cobra.Command, f *generateFlags, args []string) 
 		default:
 			out.path = f.output
 		}
+		file := out.path
+		if file == "" {
+			file = m.Name + ".cil"
+		}
+		out.recipe, err = recipe.New(m, file, recipe.Options{Flavor: flavor, Root: f.host.Root, Policy: pol})
+		if err != nil {
+			return policyError(err)
+		}
 		modules = append(modules, out)
 	}
+	skipped(s, facts)
 
 	// udica prints its recipe on standard output; with the module there,
 	// the recipe goes to standard error so the output stays valid CIL.
 	recipeOut := s.out
 	for _, out := range modules {
 		for _, w := range out.m.Warnings {
+			warn(s, w)
+		}
+		for _, w := range out.recipe.Warnings {
 			warn(s, w)
 		}
 		if out.path == "" {
@@ -151,15 +170,59 @@ func runGenerate(s *streams, c *cobra.Command, f *generateFlags, args []string) 
 		} else if err := atomicfile.Write(out.path, out.text, 0o644); err != nil {
 			return policyError(err)
 		}
-		if err := printRecipe(recipeOut, out, flavor); err != nil {
+		if err := out.recipe.Write(recipeOut); err != nil {
 			return policyError(err)
 		}
 	}
 	return nil
 }
 
-// parse turns the comma-separated flags into lists and checks them.
-func (f *generateFlags) parse() error {
+// maxSkipped is how many skipped file_contexts lines are shown one by one.
+const maxSkipped = 5
+
+// skipped warns of the file_contexts lines the host's facts could not
+// use: the module knows nothing of the paths they label.
+func skipped(s *streams, facts *host.System) {
+	notes := facts.Notes()
+	for i, n := range notes {
+		if i == maxSkipped {
+			warn(s, fmt.Sprintf("and %d more file_contexts lines skipped", len(notes)-maxSkipped))
+			break
+		}
+		warn(s, n)
+	}
+}
+
+// checkOutput refuses an -o file whose name would install the module under
+// a name the host already has: semodule names a module after its file.
+func (f *generateFlags) checkOutput(facts host.Facts) error {
+	if f.output == "" || f.output == "-" {
+		return nil
+	}
+	name := filepath.Base(f.output)
+	if ext := filepath.Ext(name); ext != "" {
+		name = strings.TrimSuffix(name, ext)
+	}
+	err := policy.CheckModuleName(name, facts)
+	switch {
+	case errors.Is(err, policy.ErrNameTaken):
+		return usageError(fmt.Errorf("-o %s: %w", f.output, err))
+	case errors.Is(err, cil.ErrInvalidName):
+		return usageError(fmt.Errorf("-o %s: semodule would name the module %q: %w", f.output, name, err))
+	case err != nil:
+		return policyError(err)
+	}
+	return nil
+}
+
+// parse turns the comma-separated flags into lists and checks them, and
+// NAME's syntax.
+func (f *generateFlags) parse(args []string) error {
+	if len(args) == 1 {
+		if err := policy.ValidateName(args[0]); err != nil {
+			return fmt.Errorf("NAME: %w", err)
+		}
+	}
 	if f.capsSet {
 		f.opts.Caps = []string{}
 		if !strings.EqualFold(f.caps, "none") {
@@ -215,112 +278,64 @@ func (f *generateFlags) read(s *streams) ([]inspect.Container, error) {
 	if f.containerID == "" {
 		return readContainers(s, "confine NAME", f.json, f.engine)
 	}
-	engine, err := parseEngineFlag(f.engine)
-	if err != nil {
-		return nil, usageError(err)
-	}
-	data, err := inspectByID(f.containerID)
+	e, err := parseEngineFlag(f.engine)
 	if err != nil {
 		return nil, inputError(err)
 	}
-	containers, err := inspect.Parse(bytes.NewReader(data), engine)
+	res, err := engine.Inspect(context.Background(), f.containerID, e)
+	switch {
+	case errors.Is(err, engine.ErrNoInspector) || errors.Is(err, engine.ErrInvalidID):
+		return nil, usageError(err)
+	case err != nil:
+		return nil, inputError(err)
+	}
+	if len(res.AlsoKnownBy) > 0 {
+		var others []string
+		for _, o := range res.AlsoKnownBy {
+			others = append(others, string(o))
+		}
+		verb := "knows"
+		if len(others) > 1 {
+			verb = "know"
+		}
+		note(s, fmt.Sprintf("container %s: %s also %s it; used %s's (%s); give -e to choose", f.containerID, strings.Join(others, " and "), verb, res.Engine, res.Command()))
+	}
+	containers, err := inspect.Parse(bytes.NewReader(res.Output), e)
 	if err != nil {
-		return nil, inputError(fmt.Errorf("inspect output for %s: %w", f.containerID, err))
+		return nil, inputError(fmt.Errorf("%s: %w", res.Command(), err))
 	}
 	return containers, nil
 }
 
-// inspectors are the engines -i asks, in udica's order and then the
-// containerd tools.
-var inspectors = [][]string{
-	{"podman", "inspect"},
-	{"docker", "inspect"},
-	{"crictl", "inspect"},
-	{"nerdctl", "inspect", "--mode=native"},
-}
-
-// inspectByID runs each engine's inspect in turn and returns the first
-// output that holds something.
-func inspectByID(id string) ([]byte, error) {
-	var tried []string
-	for _, argv := range inspectors {
-		if _, err := exec.LookPath(argv[0]); err != nil {
-			continue
-		}
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		var stdout, stderr bytes.Buffer
-		cmd := exec.CommandContext(ctx, argv[0], append(argv[1:], id)...)
-		cmd.Stdout, cmd.Stderr = &stdout, &stderr
-		err := cmd.Run()
-		cancel()
-		if err == nil && len(bytes.TrimSpace(stdout.Bytes())) > 0 && !bytes.Equal(bytes.TrimSpace(stdout.Bytes()), []byte("[]")) {
-			return stdout.Bytes(), nil
-		}
-		msg := strings.TrimSpace(stderr.String())
-		if msg == "" && err != nil {
-			msg = err.Error()
-		}
-		tried = append(tried, fmt.Sprintf("%s: %s", argv[0], firstLine(msg)))
-	}
-	if len(tried) == 0 {
-		return nil, fmt.Errorf("container %s: none of podman, docker, crictl or nerdctl is installed", id)
-	}
-	return nil, fmt.Errorf("container %s not found (%s)", id, strings.Join(tried, "; "))
-}
-
-func firstLine(s string) string {
-	line, _, _ := strings.Cut(s, "\n")
-	if line == "" {
-		return "no output"
-	}
-	return line
-}
-
 // moduleNames returns the module name for each container: NAME when the
-// input holds one container, else each container's own name.
-func moduleNames(containers []inspect.Container, args []string) ([]string, error) {
+// input holds one container, else each container's own name, made one
+// that is free on the host (saying so in a note). A NAME the host already
+// has is a usage error.
+func moduleNames(s *streams, containers []inspect.Container, args []string, facts host.Facts) ([]string, error) {
 	if len(args) == 1 {
-		if len(containers) > 1 {
-			return nil, fmt.Errorf("the input holds %d containers, so NAME would be ambiguous: give no NAME to write one module per container, named after it", len(containers))
-		}
-		if err := cil.ValidateName(args[0]); err != nil {
-			return nil, fmt.Errorf("NAME: %w", err)
+		err := policy.CheckName(args[0], facts)
+		switch {
+		case errors.Is(err, policy.ErrNameTaken):
+			return nil, usageError(fmt.Errorf("NAME: %w", err))
+		case err != nil:
+			return nil, policyError(err)
 		}
 		return args, nil
 	}
 	names := make([]string, len(containers))
 	for i, c := range containers {
-		names[i] = strings.TrimPrefix(c.Name, "/")
-		if err := cil.ValidateName(names[i]); err != nil {
-			return nil, fmt.Errorf("container %d cannot name its module (%w): give NAME", i+1, err)
+		if strings.TrimPrefix(c.Name, "/") == "" {
+			return nil, usageError(fmt.Errorf("container %d has no name to name its module after: give NAME", i+1))
 		}
+		name, why, err := policy.NameFor(c.Name, facts)
+		if err != nil {
+			return nil, policyError(err)
+		}
+		if slices.Contains(names[:i], name) {
+			return nil, usageError(fmt.Errorf("containers %d and %d would both write module %s: give them distinct names", slices.Index(names[:i], name)+1, i+1, name))
+		}
+		note(s, why)
+		names[i] = name
 	}
 	return names, nil
-}
-
-// printRecipe prints what udica prints after writing a module, so that
-// scripts reading it keep working, and the Kubernetes equivalent.
-func printRecipe(w io.Writer, out module, flavor templates.Flavor) error {
-	var files []string
-	for _, t := range out.m.Templates {
-		file, err := templates.File(t.Block)
-		if err != nil {
-			return err
-		}
-		if !slices.Contains(files, file) {
-			files = append(files, file)
-		}
-	}
-	list := strings.Join(files, ",")
-	if len(files) > 1 {
-		list = "{" + list + "}"
-	}
-	cilFile := out.path
-	if cilFile == "" {
-		cilFile = out.m.Name + ".cil"
-	}
-	name := out.m.Name
-	_, err := fmt.Fprintf(w, "\nPolicy %s created!\n\nPlease load these modules using: \n# semodule -i %s %s/%s\n\nRestart the container with: \"--security-opt label=type:%s.process\" parameter\nor, in a Kubernetes pod: securityContext.seLinuxOptions.type: %s.process\n",
-		name, cilFile, flavor.Dir(), list, name, name)
-	return err
 }

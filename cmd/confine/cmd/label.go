@@ -2,6 +2,7 @@ package cmd
 
 import (
 	"fmt"
+	"path/filepath"
 
 	"github.com/spf13/cobra"
 
@@ -24,12 +25,18 @@ instead: PATH's own type and every type below it, one line each.
 ` + exitStatusHelp,
 		Args: positional(cobra.MinimumNArgs(1)),
 		RunE: func(_ *cobra.Command, paths []string) error {
+			for _, path := range paths {
+				if !filepath.IsAbs(path) {
+					return usageError(fmt.Errorf("PATH %q is not absolute", path))
+				}
+			}
 			facts := host.Open(opts)
 			for _, path := range paths {
 				if err := printLabel(s, facts, path, under); err != nil {
-					return inputError(err)
+					return policyError(err)
 				}
 			}
+			skipped(s, facts)
 			return nil
 		},
 	}
@@ -69,6 +76,15 @@ func orNone(context string) string {
 		return "<<none>>"
 	}
 	return context
+}
+
+// note prints a note on standard error: something confine decided that
+// the user may want to know, which needs no action. An empty one is
+// nothing.
+func note(s *streams, text string) {
+	if text != "" {
+		fmt.Fprintf(s.err, "confine: note: %s\n", text)
+	}
 }
 
 // warn prints a warning line on standard error; an empty one is nothing.

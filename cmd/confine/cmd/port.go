@@ -49,7 +49,7 @@ names, the one under --root, or the file --policy names.
 				for port := int(q.low); port <= int(q.high); port++ {
 					p, err := facts.Port(q.proto, uint16(port))
 					if err != nil {
-						return inputError(err)
+						return policyError(err)
 					}
 					warn(s, p.Warning)
 					fmt.Fprintf(s.out, "%d/%s\t%s\t%s\n", port, q.proto, p.Type, p.Source)

@@ -14,16 +14,20 @@ import (
 // working.
 const (
 	exitOK     = 0
-	exitUsage  = 2 // bad flags or arguments
-	exitInput  = 3 // unreadable or malformed input
-	exitPolicy = 4 // the policy cannot be built or written
+	exitUsage  = 2 // bad flags, arguments or NAME
+	exitInput  = 3 // the container's description cannot be read
+	exitPolicy = 4 // the host's policy cannot be read, or the module built or written
 )
 
 const exitStatusHelp = `Exit status:
-  0  done
-  2  usage error (unknown flag, missing argument)
-  3  bad input (not inspect JSON, unknown engine, missing file)
-  4  the policy cannot be built or written`
+  0  done, perhaps with warnings
+  2  usage error: an unknown flag or command, a bad flag value or argument,
+     or a NAME that cannot be used (invalid, too long, or one the host has)
+  3  bad input: the container's description cannot be read (not inspect
+     JSON, a missing file, a container ID no engine knows, an engine
+     confine does not know)
+  4  the host's policy cannot be read, or the module cannot be built or
+     written (a refused symlink, a full disk)`
 
 // exitError carries the exit status that an error should end the process with.
 type exitError struct {
