@@ -156,12 +156,6 @@ func runGenerate(s *streams, c *cobra.Command, f *generateFlags, args []string) 
 	// the recipe goes to standard error so the output stays valid CIL.
 	recipeOut := s.out
 	for _, out := range modules {
-		for _, w := range out.m.Warnings {
-			warn(s, w)
-		}
-		for _, w := range out.recipe.Warnings {
-			warn(s, w)
-		}
 		if out.path == "" {
 			if _, err := s.out.Write(out.text); err != nil {
 				return policyError(err)
@@ -169,6 +163,14 @@ func runGenerate(s *streams, c *cobra.Command, f *generateFlags, args []string) 
 			recipeOut = s.err
 		} else if err := atomicfile.Write(out.path, out.text, 0o644); err != nil {
 			return policyError(err)
+		}
+		// Said once the module is there: for one that could not be
+		// written they would be noise around the error.
+		for _, w := range out.m.Warnings {
+			warn(s, w)
+		}
+		for _, w := range out.recipe.Warnings {
+			warn(s, w)
 		}
 		if err := out.recipe.Write(recipeOut); err != nil {
 			return policyError(err)
