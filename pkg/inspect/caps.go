@@ -30,12 +30,29 @@ var knownCapabilities = func() map[string]bool {
 
 // dockerDefaultCapabilities is the set dockerd gives a container that adds
 // and drops nothing: DefaultCapabilities in moby's oci/caps/defaults.go,
-// unchanged from Docker 1.13 to 28. Podman's default set is smaller, but
-// podman reports the effective set itself.
+// unchanged from Docker 1.13 to 28. containerd's CRI plugin gives the
+// same.
 var dockerDefaultCapabilities = []string{
 	"audit_write", "chown", "dac_override", "fowner", "fsetid", "kill",
 	"mknod", "net_bind_service", "net_raw", "setfcap", "setgid", "setpcap",
 	"setuid", "sys_chroot",
+}
+
+// podmanDefaultCapabilities is podman's default set since 4.0
+// (default_capabilities in containers.conf): docker's without
+// audit_write, mknod and net_raw. Podman reports the effective set
+// itself; this is for a privileged container, whose effective set is
+// everything.
+var podmanDefaultCapabilities = []string{
+	"chown", "dac_override", "fowner", "fsetid", "kill", "net_bind_service",
+	"setfcap", "setgid", "setpcap", "setuid", "sys_chroot",
+}
+
+// crioDefaultCapabilities is CRI-O's default set since 1.18
+// (default_capabilities in crio.conf).
+var crioDefaultCapabilities = []string{
+	"chown", "dac_override", "fowner", "fsetid", "kill", "net_bind_service",
+	"setgid", "setpcap", "setuid",
 }
 
 // allCapabilities returns every capability the kernel knows, sorted.
@@ -79,14 +96,15 @@ func capabilitySet(field string, names []string) ([]string, error) {
 	return set, nil
 }
 
-// dockerCapabilities computes the effective set dockerd gives a container
-// from HostConfig.CapAdd and HostConfig.CapDrop, the way dockerd does it:
-// adding ALL starts from every capability and drops what CapDrop names;
-// otherwise dropping ALL leaves only what CapAdd names; otherwise CapDrop is
-// taken from the default set and CapAdd added to it, so a capability in both
-// is kept. Names are matched in any case, with or without the CAP_ prefix;
-// ALL is not a capability and CAP_ALL is refused, as dockerd refuses it.
-func dockerCapabilities(add, drop []string) ([]string, error) {
+// engineCapabilities computes the effective set an engine whose default
+// set is defaults gives a container from HostConfig.CapAdd and
+// HostConfig.CapDrop, the way dockerd and podman do it: adding ALL starts
+// from every capability and drops what CapDrop names; otherwise dropping
+// ALL leaves only what CapAdd names; otherwise CapDrop is taken from the
+// default set and CapAdd added to it, so a capability in both is kept.
+// Names are matched in any case, with or without the CAP_ prefix; ALL is
+// not a capability and CAP_ALL is refused, as dockerd refuses it.
+func engineCapabilities(defaults, add, drop []string) ([]string, error) {
 	addAll, added, err := capabilitiesOrAll("HostConfig.CapAdd", add)
 	if err != nil {
 		return nil, err
@@ -103,7 +121,7 @@ func dockerCapabilities(add, drop []string) ([]string, error) {
 	case dropAll:
 		caps = added
 	default:
-		caps = slices.Clone(dockerDefaultCapabilities)
+		caps = slices.Clone(defaults)
 		caps = slices.DeleteFunc(caps, func(c string) bool { return slices.Contains(dropped, c) })
 		caps = append(caps, added...)
 	}

@@ -25,7 +25,11 @@ type Container struct {
 	Ports  []Port  `json:"ports"`
 	// Capabilities is the effective set: sorted, lowercase, without "cap_".
 	Capabilities []string `json:"capabilities"`
-	Devices      []Device `json:"devices"`
+	// UnprivilegedCapabilities, for a privileged container, is the set it
+	// has when run without --privileged: the engine's default set with
+	// its added and dropped capabilities. Empty otherwise.
+	UnprivilegedCapabilities []string `json:"unprivilegedCapabilities,omitempty"`
+	Devices                  []Device `json:"devices"`
 
 	Privileged     bool   `json:"privileged"`
 	NetworkMode    string `json:"networkMode"` // host, none, bridge, container:ID, a network name, ...

@@ -3,6 +3,7 @@ package inspect
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -89,6 +90,14 @@ func parseCRI(obj json.RawMessage, engine Engine) (Container, error) {
 		}
 	} else if c.Privileged {
 		c.Capabilities = allCapabilities()
+	}
+	if c.Privileged {
+		// The pod's added and dropped capabilities are not in the
+		// output; the runtime's defaults are what it has without.
+		c.UnprivilegedCapabilities = slices.Clone(dockerDefaultCapabilities)
+		if engine == CRIO {
+			c.UnprivilegedCapabilities = slices.Clone(crioDefaultCapabilities)
+		}
 	}
 	// containerd keeps the devices of the CRI request, host paths
 	// included; those replace the spec's, which name only container paths.

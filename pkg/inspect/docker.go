@@ -89,14 +89,19 @@ func parseDocker(obj json.RawMessage, engine Engine) (Container, error) {
 	}
 	c.Ports = ports.sorted()
 
+	defaults := dockerDefaultCapabilities
+	if engine == Podman {
+		defaults = podmanDefaultCapabilities
+	}
 	var err error
 	switch {
 	case hc.Privileged:
 		c.Capabilities = allCapabilities()
+		c.UnprivilegedCapabilities, err = engineCapabilities(defaults, hc.CapAdd, hc.CapDrop)
 	case engine == Podman:
 		c.Capabilities, err = capabilitySet("EffectiveCaps", in.EffectiveCaps)
 	default:
-		c.Capabilities, err = dockerCapabilities(hc.CapAdd, hc.CapDrop)
+		c.Capabilities, err = engineCapabilities(defaults, hc.CapAdd, hc.CapDrop)
 	}
 	if err != nil {
 		return Container{}, err
