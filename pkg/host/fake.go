@@ -12,9 +12,13 @@ import (
 type Fake struct {
 	// Labels maps a path to its label.
 	Labels map[string]Label
-	// Below maps a mount source to the types below it; Types adds the
-	// source's own label.
+	// Below maps a mount source to the types below it, found (with a
+	// Path, Count and Classes) or predicted; Types adds the source's own
+	// label.
 	Below map[string][]TypeSource
+	// Kinds maps a mount source that is not a directory to its class,
+	// such as file or sock_file.
+	Kinds map[string]string
 	// Ports maps "PORT/PROTO" to its type.
 	Ports map[string]string
 	// DefaultPort is the type of a port missing from Ports.
@@ -44,13 +48,29 @@ func (f *Fake) label(path string) Label {
 	return Label{Source: SourceNone}
 }
 
-// Types returns the label of dir followed by Below[dir], each type once.
+// Types returns the label of dir, as found on dir itself, followed by
+// Below[dir], each type once; a dir in Kinds is that one object.
 func (f *Fake) Types(dir string) (Types, error) {
 	self := f.label(dir)
 	var found typeSet
-	found.add(self.Type, self.Source)
+	class := f.Kinds[dir]
+	if class == "" {
+		class = "dir"
+	}
+	found.found(self.Type, self.Source, dir, class)
+	if class != "dir" {
+		return Types{Types: found.sorted(), Class: class}, nil
+	}
 	for _, ts := range f.Below[dir] {
-		found.add(ts.Type, ts.Source)
+		if ts.Predicted() {
+			found.predicted(ts.Type, ts.Source)
+			continue
+		}
+		for _, c := range ts.Classes {
+			found.found(ts.Type, ts.Source, ts.Path, c)
+		}
+		at, _ := found.at(ts.Type)
+		at.Count += max(ts.Count-len(ts.Classes), 0)
 	}
 	t := Types{Types: found.sorted()}
 	if self.Warning != "" {

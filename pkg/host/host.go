@@ -23,8 +23,8 @@ type Facts interface {
 	// Label returns the label of the file at path.
 	Label(path string) (Label, error)
 	// Types returns the types a container meets on a mount of dir: the
-	// label of dir itself and the types of everything below it, each
-	// type once, sorted.
+	// label of dir itself and of everything below it, each type once,
+	// sorted. A dir that is not a directory is that one object.
 	Types(dir string) (Types, error)
 	// Port returns the type of a port: proto is tcp, udp, sctp or dccp.
 	Port(proto string, port uint16) (Port, error)
@@ -78,20 +78,43 @@ type Label struct {
 	Warning string
 }
 
-// Types are the types a container meets under a mount.
+// Types are the types a container meets on a mount.
 type Types struct {
+	// Types are the types, each once, sorted: those of the files that
+	// are there, and those predicted from the policy (see TypeSource).
 	Types []TypeSource
-	// Warnings say which live labels could not be read and whether a
-	// walk of the directory stopped early.
+	// Class is the class of the mount's source when it is not a
+	// directory, such as file, sock_file or chr_file: the mount is of
+	// that one object, and Types holds its label alone. Empty for a
+	// directory.
+	Class string
+	// Warnings say which labels could not be read, whether a walk of the
+	// directory stopped early, and when types were predicted.
 	Warnings []string
 }
 
-// A TypeSource is a type and the first place it was found: SourceXattr
-// with the path for a live label, or the file_contexts entry's "FILE:LINE".
+// A TypeSource is one type a mount holds, and where it was found.
 type TypeSource struct {
-	Type   string
+	Type string
+	// Source is where the first path's label came from: SourceXattr, or
+	// the file_contexts entry ("FILE:LINE") that labels it, or, for a
+	// predicted type, predicts it.
 	Source string
+	// Path is the first path found with the type, and Count how many
+	// were; both empty for a predicted type, which no file is known to
+	// have.
+	Path  string
+	Count int
+	// Classes are the classes of the paths found with the type (dir,
+	// file, lnk_file, ...), sorted; nil for a predicted type, which any
+	// file may have.
+	Classes []string
 }
+
+// Predicted reports whether the type comes from the policy alone: the
+// file_contexts entries that would label paths below the mount, not a
+// file that is there.
+func (t TypeSource) Predicted() bool { return t.Path == "" }
 
 // A Port is the type of one port and where it came from.
 type Port struct {

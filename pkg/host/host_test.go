@@ -33,7 +33,7 @@ func TestOffline(t *testing.T) {
 		ts, err := s.Types(dir)
 		fmt.Fprintf(&b, "types %s\terr=%v warnings=%q\n", dir, err, ts.Warnings)
 		for _, t := range ts.Types {
-			fmt.Fprintf(&b, "\t%s\t%s\n", t.Type, t.Source)
+			fmt.Fprintf(&b, "\t%s\t%s\tpredicted=%v\n", t.Type, t.Source, t.Predicted())
 		}
 	}
 	for _, q := range []struct {
@@ -84,16 +84,24 @@ func TestFake(t *testing.T) {
 			"/srv/www": {Context: "system_u:object_r:httpd_sys_content_t:s0", Type: "httpd_sys_content_t", Source: "file_contexts:3"},
 		},
 		Below: map[string][]host.TypeSource{
-			"/srv/www": {{Type: "httpd_sys_script_exec_t", Source: "file_contexts:4"}, {Type: "httpd_sys_content_t", Source: "file_contexts:9"}},
+			"/srv/www": {
+				{Type: "httpd_sys_script_exec_t", Source: "file_contexts:4", Path: "/srv/www/cgi-bin", Count: 3, Classes: []string{"dir", "file"}},
+				{Type: "httpd_sys_content_t", Source: "file_contexts:9", Path: "/srv/www/a", Count: 1, Classes: []string{"file"}},
+				{Type: "httpd_sys_htaccess_t", Source: "file_contexts:12"},
+			},
 		},
+		Kinds:       map[string]string{"/run/app.sock": "sock_file"},
 		Ports:       map[string]string{"80/tcp": "http_port_t"},
 		DefaultPort: "port_t",
 		Devices:     map[string]string{"/dev/fuse": "chr_file"},
 		Known:       map[string]bool{"sge_spool_t": false},
 	}
 	ts, _ := f.Types("/srv/www")
-	if got := fmt.Sprint(ts.Types); got != "[{httpd_sys_content_t file_contexts:3} {httpd_sys_script_exec_t file_contexts:4}]" {
+	if got := fmt.Sprint(ts.Types); got != "[{httpd_sys_content_t file_contexts:3 /srv/www 2 [dir file]} {httpd_sys_htaccess_t file_contexts:12  0 []} {httpd_sys_script_exec_t file_contexts:4 /srv/www/cgi-bin 3 [dir file]}]" {
 		t.Errorf("Types = %s", got)
+	}
+	if ts, _ := f.Types("/run/app.sock"); ts.Class != "sock_file" || len(ts.Types) != 0 {
+		t.Errorf("Types(/run/app.sock) = %+v, want a socket with no label", ts)
 	}
 	if p, _ := f.Port("tcp", 8080); p.Type != "port_t" || p.Source != host.SourceDefault || p.Warning == "" {
 		t.Errorf("Port(8080) = %+v, want the default type with a warning", p)

@@ -6,7 +6,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"sync"
 
@@ -30,6 +29,10 @@ type Options struct {
 	// WalkLimit bounds the walk below a mount; zero means
 	// DefaultWalkLimit.
 	WalkLimit int
+	// Predict adds to a mount's types those the policy predicts for
+	// paths below it that may not exist yet (see System.Types): what
+	// restorecon would give the files a read-write mount will hold.
+	Predict bool
 }
 
 // A System answers from a host's SELinux configuration: its file_contexts,
@@ -40,6 +43,7 @@ type System struct {
 	policy    string // explicit policy file, or ""
 	live      bool
 	walkLimit int
+	predict   bool
 
 	// xattr reads a path's live label, following symlinks or not.
 	xattr func(path string, follow bool) (string, error)
@@ -60,7 +64,7 @@ type System struct {
 
 // Open returns the facts of the host opts describe. It reads nothing yet.
 func Open(opts Options) *System {
-	s := &System{root: opts.Root, policy: opts.Policy, walkLimit: opts.WalkLimit, xattr: readXattr}
+	s := &System{root: opts.Root, policy: opts.Policy, walkLimit: opts.WalkLimit, predict: opts.Predict, xattr: readXattr}
 	if s.walkLimit <= 0 {
 		s.walkLimit = DefaultWalkLimit
 	}
@@ -294,95 +298,6 @@ func source(m fcontext.Match) string {
 	return fmt.Sprintf("%s:%d", filepath.Base(m.Source.File), m.Source.Line)
 }
 
-// Types returns the types a container meets on a mount of dir: dir's own
-// label, the type of every file_contexts entry that can match a path
-// below dir, and, on this host with SELinux enabled, the live labels of a
-// bounded walk below dir.
-func (s *System) Types(dir string) (Types, error) {
-	self, err := s.Label(dir)
-	if err != nil {
-		return Types{}, err
-	}
-	var found typeSet
-	var warnings []string
-	if self.Warning != "" {
-		warnings = append(warnings, self.Warning)
-	}
-	found.add(self.Type, self.Source)
-
-	files, err := s.loadFiles()
-	if err != nil {
-		return Types{}, err
-	}
-	key := dir
-	if s.root == "" {
-		if resolved, err := filepath.EvalSymlinks(dir); err == nil {
-			key = resolved
-		}
-	}
-	below, err := files.Under(key)
-	if err != nil {
-		return Types{}, fmt.Errorf("types under %s: %w", dir, err)
-	}
-	for _, m := range below {
-		if !m.NoLabel {
-			found.add(m.Context.Type, source(m))
-		}
-	}
-	if s.live {
-		warnings = append(warnings, s.walk(dir, &found)...)
-	}
-	return Types{Types: found.sorted(), Warnings: warnings}, nil
-}
-
-// walk reads the live labels below dir, at most s.walkLimit of them.
-// An unreadable directory or label is noted and skipped: file_contexts
-// has already said what the policy expects there.
-func (s *System) walk(dir string, found *typeSet) []string {
-	var warnings []string
-	seen := 0
-	unreadable := 0
-	var firstUnreadable string
-	err := filepath.WalkDir(dir, func(path string, _ fs.DirEntry, err error) error {
-		if path == dir {
-			return err
-		}
-		if err != nil {
-			unreadable++
-			if firstUnreadable == "" {
-				firstUnreadable = fmt.Sprintf("%s (%s)", path, reason(err))
-			}
-			return nil
-		}
-		if seen == s.walkLimit {
-			warnings = append(warnings, fmt.Sprintf("%s: stopped reading live labels after %d entries; types deeper down come from file_contexts only", dir, s.walkLimit))
-			return fs.SkipAll
-		}
-		seen++
-		ctx, err := s.xattr(path, false)
-		t, ok := liveType(ctx)
-		if err != nil || !ok {
-			if err == nil {
-				err = fmt.Errorf("labelled %q", ctx)
-			}
-			unreadable++
-			if firstUnreadable == "" {
-				firstUnreadable = fmt.Sprintf("%s (%s)", path, reason(err))
-			}
-			return nil
-		}
-		found.add(t, SourceXattr+" "+path)
-		return nil
-	})
-	if err != nil {
-		warnings = append(warnings, fmt.Sprintf("%s: live labels not read (%s); using file_contexts", dir, reason(err)))
-	}
-	if unreadable > 0 {
-		warnings = append(warnings, fmt.Sprintf("%s: %d entries below it have no usable live label, first %s", dir, unreadable, firstUnreadable))
-	}
-	return warnings
-}
-
 // Device returns the class and label of the device node at path. The
 // class comes from the node itself; when it is not there to look at (a
 // policy for another host), from the file type of the file_contexts entry
@@ -442,28 +357,6 @@ func liveType(ctx string) (string, bool) {
 		return "", false
 	}
 	return parts[2], true
-}
-
-// typeSet collects types, each with the first place it was seen.
-type typeSet struct {
-	types []TypeSource
-	index map[string]bool
-}
-
-func (ts *typeSet) add(t, source string) {
-	if t == "" || ts.index[t] {
-		return
-	}
-	if ts.index == nil {
-		ts.index = make(map[string]bool)
-	}
-	ts.index[t] = true
-	ts.types = append(ts.types, TypeSource{Type: t, Source: source})
-}
-
-func (ts *typeSet) sorted() []TypeSource {
-	slices.SortFunc(ts.types, func(a, b TypeSource) int { return strings.Compare(a.Type, b.Type) })
-	return ts.types
 }
 
 // reason says briefly why a file or its live label could not be read.

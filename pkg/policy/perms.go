@@ -63,6 +63,18 @@ var socketClass = map[string]string{
 	"sctp": "sctp_socket",
 }
 
+// singleWritePerms is what a read-write mount of one file or FIFO gives
+// on it: reading and writing it, and setting its attributes.
+var singleWritePerms = map[string][]string{
+	"file":      {"append", "getattr", "ioctl", "lock", "map", "open", "read", "setattr", "write"},
+	"fifo_file": {"append", "getattr", "ioctl", "lock", "open", "read", "setattr", "write"},
+}
+
+// socketPerms is what connecting to a Unix socket through its file takes:
+// finding and writing it. A read-only mount does not stop that: the
+// kernel does not refuse writing a socket on a read-only mount.
+var socketPerms = []string{"getattr", "write"}
+
 // Stream-connect rules let the container reach another confine or udica
 // container's domain through its socket, as udica's --stream-connect does.
 var (

@@ -13,6 +13,7 @@ import (
 	"github.com/confine-policy/confine/pkg/cil"
 	"github.com/confine-policy/confine/pkg/host"
 	"github.com/confine-policy/confine/pkg/inspect"
+	"github.com/confine-policy/confine/templates"
 )
 
 // Options are the choices a user makes on the command line. They match
@@ -33,6 +34,13 @@ type Options struct {
 	// StreamConnect names other container modules whose socket this one
 	// may connect to (-s).
 	StreamConnect []string
+	// AllowTypes names secret types (see SecretTypes) that mounts may
+	// grant all the same (--allow-type).
+	AllowTypes []string
+	// Flavor is the policy the module is for, which says which types
+	// hold secrets and which domain each engine's daemon runs in; zero
+	// means either.
+	Flavor templates.Flavor
 }
 
 // A Module is the policy for one container.
@@ -278,7 +286,8 @@ func (g *generator) containerWarnings() {
 	c := g.c
 	switch {
 	case c.Privileged:
-		g.warn("container %s is privileged: the engine runs it unconfined (spc_t) and ignores label=type, so this module will not apply until it runs without --privileged", c.Name)
+		g.warn("container %s is privileged: the engine runs it unconfined (spc_t) and ignores label=type, so this module will not apply until it runs without --privileged; it is written for the container as it is without: %d capabilities, not all %d (grant more with -c), and only the devices it names, not all of the host's (grant one with --devices)",
+			c.Name, len(g.unprivileged()), len(c.Capabilities))
 	case c.Label.Disable:
 		g.warn("container %s runs with label=disable: it is unconfined, so this module will not apply until it runs with label=type:%s.process instead", c.Name, g.opts.Name)
 	}
@@ -287,10 +296,22 @@ func (g *generator) containerWarnings() {
 	}
 }
 
+// unprivileged returns the capabilities a privileged container has when
+// run without --privileged, the only way the module applies to it.
+func (g *generator) unprivileged() []string {
+	if g.c.UnprivilegedCapabilities != nil {
+		return g.c.UnprivilegedCapabilities
+	}
+	return []string{}
+}
+
 func (g *generator) capabilities() {
 	caps, reason := g.c.Capabilities, "capabilities the container has"
-	if g.opts.Caps != nil {
+	switch {
+	case g.opts.Caps != nil:
 		caps, reason = g.opts.Caps, "capabilities given with -c"
+	case g.c.Privileged:
+		caps, reason = g.unprivileged(), "capabilities the container has without --privileged: the engine's defaults, with what it adds and drops"
 	}
 	for _, name := range caps {
 		class := "capability"
@@ -392,6 +413,29 @@ var specialDirs = map[string]string{
 	"/etc":     "config",
 }
 
+// engineSockets are the engines' API sockets, which a container mounts to
+// drive the engine: known to be sockets whether or not this host has them.
+var engineSockets = map[string]string{
+	"/var/run/docker.sock":            "docker",
+	"/run/docker.sock":                "docker",
+	"/run/podman/podman.sock":         "podman",
+	"/run/containerd/containerd.sock": "containerd",
+	"/run/crio/crio.sock":             "CRI-O",
+}
+
+// engineDomains are the domains each engine's daemon runs in, by flavour.
+// container-selinux runs them all as container_runtime_t; refpolicy's
+// docker and podman modules give dockerd (and the containerd it starts)
+// and podman domains of their own, and have none for CRI-O. Debian builds
+// neither module, so there the daemons' domain is not known.
+var engineDomains = map[templates.Flavor]map[string]string{
+	templates.Fedora: {
+		"docker": "container_runtime_t", "podman": "container_runtime_t",
+		"containerd": "container_runtime_t", "CRI-O": "container_runtime_t",
+	},
+	templates.Refpolicy: {"docker": "dockerd_t", "containerd": "dockerd_t", "podman": "podman_t"},
+}
+
 // handOver are the mounts that give the container the host itself:
 // whatever the module says, the container can escape through them.
 var handOver = map[string]string{
@@ -436,6 +480,12 @@ func (g *generator) mounts() error {
 		if strings.HasPrefix(source, "/home/") {
 			g.inherit(templateBlock("home", access), reason)
 		}
+		if engine, ok := engineSockets[source]; ok {
+			if err := g.engineSocket(source, engine, reason); err != nil {
+				return err
+			}
+			continue
+		}
 		answer := g.types[source]
 		types, err := answer.types, answer.err
 		if err != nil {
@@ -447,12 +497,144 @@ func (g *generator) mounts() error {
 		if len(types.Types) == 0 {
 			g.warn("%s: nothing labels it on the host; no rule", reason)
 		}
+		var predictedSecrets []string
 		for _, t := range types.Types {
-			for _, class := range mountClasses {
-				g.grant(kindMount, t.Type, class, mountPerms[access][class], reason+", "+t.Source)
+			if g.isSecret(t.Type) && t.Predicted() {
+				predictedSecrets = append(predictedSecrets, t.Type)
+				continue
+			}
+			if g.secret(t, reason) {
+				continue
+			}
+			why := reason + ", " + found(t)
+			for _, class := range mountGrantClasses(t, types.Class, access) {
+				perms := mountPermsFor(class, access, !t.Predicted())
+				if types.Class != "" {
+					perms = singlePerms(class, access)
+				}
+				g.grant(kindMount, t.Type, class, perms, why)
 			}
 		}
+		if len(predictedSecrets) > 0 {
+			verb := "hold"
+			if len(predictedSecrets) == 1 {
+				verb = "holds"
+			}
+			g.warn("%s: the policy predicts %s below it, which %s secrets: no rule; grant one with --allow-type TYPE", reason, strings.Join(predictedSecrets, ", "), verb)
+		}
+		if types.Class == "sock_file" {
+			g.warn("%s is a socket: connecting to it also needs connectto on the domain that listens on it, which confine cannot tell; add (allow process DOMAIN (unix_stream_socket (connectto))) to the module, with DOMAIN from ps -eZ", reason)
+		}
 	}
+	return nil
+}
+
+// found says where a mount's type was met, for its rules' comment: the
+// first path with it and how many more, or that it is predicted.
+func found(t host.TypeSource) string {
+	switch {
+	case t.Predicted():
+		return "predicted by " + t.Source
+	case t.Count > 1:
+		return fmt.Sprintf("%s and %d more, %s", t.Path, t.Count-1, t.Source)
+	}
+	return t.Path + ", " + t.Source
+}
+
+// mountGrantClasses returns the classes a mount grants a type on: those
+// of the paths found with it, in mountClasses' order, or all of them for a
+// predicted type. A read-write mount lets the container create any kind
+// of entry in a directory, which takes the directory's type, so a type
+// found on a directory gets every class there. A mount of one object
+// grants its class alone.
+func mountGrantClasses(t host.TypeSource, single string, access Access) []string {
+	if single != "" {
+		return []string{single}
+	}
+	if t.Predicted() || access == ReadWrite && slices.Contains(t.Classes, "dir") {
+		return mountClasses
+	}
+	var classes []string
+	for _, c := range slices.Concat(mountClasses, []string{"chr_file", "blk_file"}) {
+		if slices.Contains(t.Classes, c) {
+			classes = append(classes, c)
+		}
+	}
+	return classes
+}
+
+// mountPermsFor returns the permissions a mount of a directory gives on
+// objects of class met in it: a device node is used as a device, and a
+// socket is connected to, which takes writing it even through a
+// read-only mount, where a socket was found.
+func mountPermsFor(class string, access Access, found bool) []string {
+	switch {
+	case class == "chr_file" || class == "blk_file":
+		return devicePerms[access]
+	case class == "sock_file" && access == ReadOnly && found:
+		// A socket is there to connect to; a predicted type only may
+		// label one.
+		return slices.Concat(mountPerms[ReadOnly][class], socketPerms)
+	}
+	return mountPerms[access][class]
+}
+
+// singlePerms returns the permissions a mount of one object gives on it:
+// using it, not creating, renaming or removing it, which a mount point
+// refuses.
+func singlePerms(class string, access Access) []string {
+	switch class {
+	case "chr_file", "blk_file":
+		return devicePerms[access]
+	case "sock_file":
+		return socketPerms
+	}
+	if access == ReadOnly {
+		return mountPerms[ReadOnly][class]
+	}
+	return singleWritePerms[class]
+}
+
+// isSecret reports whether typ holds credentials that mounts may not
+// grant unless --allow-type names it.
+func (g *generator) isSecret(typ string) bool {
+	_, ok := secrets[g.opts.Flavor][typ]
+	return ok && !slices.Contains(g.opts.AllowTypes, typ)
+}
+
+// secret reports whether a mount's type holds credentials the module may
+// not grant unless asked, and warns that it was left out.
+func (g *generator) secret(t host.TypeSource, reason string) bool {
+	if !g.isSecret(t.Type) {
+		return false
+	}
+	g.warn("%s: %s has %s, which holds %s: no rule; grant it with --allow-type %s", reason, t.Path, t.Type, secrets[g.opts.Flavor][t.Type], t.Type)
+	return true
+}
+
+// engineSocket grants what using an engine's socket takes: the socket
+// file itself, and connecting to the daemon that listens on it.
+func (g *generator) engineSocket(source, engine, reason string) error {
+	// /var/run is a link to /run on every host an engine runs on; on
+	// another host's policy alone the link is not there to follow.
+	l, err := g.facts.Label(strings.Replace(source, "/var/run/", "/run/", 1))
+	if err != nil {
+		return err
+	}
+	if l.Warning != "" {
+		g.warn("%s", l.Warning)
+	}
+	if l.Type == "" {
+		g.warn("%s: nothing labels it on the host; no rule", reason)
+	} else if !g.secret(host.TypeSource{Type: l.Type, Source: l.Source, Path: source, Count: 1}, reason) {
+		g.grant(kindMount, l.Type, "sock_file", socketPerms, reason+", "+l.Source)
+	}
+	domain := engineDomains[g.opts.Flavor][engine]
+	if domain == "" || !g.policy.HasType(domain) {
+		g.warn("%s: connecting to %s also needs connectto on the domain its daemon runs in, which this policy does not say; add (allow process DOMAIN (unix_stream_socket (connectto))) to the module, with DOMAIN from ps -eZ", reason, engine)
+		return nil
+	}
+	g.grant(kindStream, domain, "unix_stream_socket", streamConnectPerms, reason+", the "+engine+" daemon's domain")
 	return nil
 }
 

@@ -2,15 +2,19 @@ package policy_test
 
 import (
 	"errors"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/confine-policy/confine/internal/hosttest"
 	"github.com/confine-policy/confine/internal/testutil"
 	"github.com/confine-policy/confine/pkg/cil"
 	"github.com/confine-policy/confine/pkg/host"
 	"github.com/confine-policy/confine/pkg/inspect"
 	"github.com/confine-policy/confine/pkg/policy"
+	"github.com/confine-policy/confine/pkg/policydb"
+	"github.com/confine-policy/confine/templates"
 )
 
 // fake is a small host: /srv/www holds web content and a CGI directory,
@@ -28,11 +32,30 @@ func fake() *host.Fake {
 			"/dev/fuse":                       {Type: "fuse_device_t", Source: "file_contexts:50"},
 			"/dev/sda":                        {Type: "fixed_disk_device_t", Source: "file_contexts:51"},
 			"/var/lib/docker/volumes/v/_data": {Type: "container_var_lib_t", Source: "file_contexts:70"},
+			"/home/bob":                       {Type: "user_home_dir_t", Source: "file_contexts.homedirs:3"},
+			"/srv/site":                       {Type: "httpd_sys_content_t", Source: "file_contexts:10"},
+			"/srv/app.conf":                   {Type: "etc_t", Source: "file_contexts:20"},
+			"/run/app/app.sock":               {Type: "var_run_t", Source: "file_contexts:30"},
+			"/srv/pipe":                       {Type: "var_t", Source: "file_contexts:2"},
+			"/run/docker.sock":                {Type: "container_var_run_t", Source: "file_contexts:31"},
 		},
 		Below: map[string][]host.TypeSource{
 			"/srv/www":  {{Type: "httpd_sys_script_exec_t", Source: "file_contexts:11"}},
 			"/srv/data": {{Type: "httpd_sys_content_t", Source: "file_contexts:10"}},
+			// A home with keys in it, and files of its own found there.
+			"/home/bob": {
+				{Type: "user_home_t", Source: "file_contexts.homedirs:5", Path: "/home/bob/notes.txt", Count: 3, Classes: []string{"dir", "file"}},
+				{Type: "ssh_home_t", Source: "file_contexts.homedirs:21", Path: "/home/bob/.ssh", Count: 2, Classes: []string{"dir", "file"}},
+				{Type: "gpg_secret_t", Source: "file_contexts.homedirs:35"},
+			},
+			// A web root whose files are there: content read-only, a
+			// socket and a symlink among them.
+			"/srv/site": {
+				{Type: "httpd_sys_content_t", Source: "file_contexts:10", Path: "/srv/site/index.html", Count: 4, Classes: []string{"file", "lnk_file"}},
+				{Type: "httpd_var_run_t", Source: "file_contexts:12", Path: "/srv/site/app.sock", Count: 1, Classes: []string{"sock_file"}},
+			},
 		},
+		Kinds:       map[string]string{"/srv/app.conf": "file", "/run/app/app.sock": "sock_file", "/srv/pipe": "fifo_file"},
 		Ports:       map[string]string{"80/tcp": "http_port_t", "53/udp": "dns_port_t", "5000/sctp": "commplex_main_port_t"},
 		DefaultPort: "unreserved_port_t",
 		Devices:     map[string]string{"/dev/fuse": "chr_file", "/dev/sda": "blk_file"},
@@ -98,7 +121,21 @@ func TestGenerate(t *testing.T) {
 		{"devices-flag", inspect.Container{Name: "dev", Devices: []inspect.Device{{HostPath: "/dev/sda", Permissions: "rwm"}}}, policy.Options{Devices: []string{"/dev/fuse"}}},
 		{"flags", inspect.Container{Name: "every", Ports: []inspect.Port{{ContainerPort: 80, Protocol: "tcp"}}},
 			policy.Options{FullNetwork: true, TTY: true, X: true, Virt: true, StreamConnect: []string{"db", "cache"}}},
-		{"privileged-hostnet", inspect.Container{Name: "priv", Privileged: true, NetworkMode: "host"}, policy.Options{}},
+		{"privileged-hostnet", inspect.Container{Name: "priv", Privileged: true, NetworkMode: "host",
+			Capabilities:             []string{"chown", "mac_admin", "net_admin", "sys_admin", "sys_rawio"},
+			UnprivilegedCapabilities: []string{"chown", "net_admin"}}, policy.Options{}},
+		// The mount point and the files found below it, each type in the
+		// classes its files have; secrets left out unless allowed.
+		{"mount-found", inspect.Container{Name: "found", Mounts: []inspect.Mount{bind("/srv/site", "/site", true), bind("/home/bob", "/home/bob", true)}}, policy.Options{}},
+		{"mount-secret-allowed", inspect.Container{Name: "keys", Mounts: []inspect.Mount{bind("/home/bob", "/home/bob", true)}}, policy.Options{AllowTypes: []string{"ssh_home_t"}}},
+		{"mount-found-rw", inspect.Container{Name: "rw", Mounts: []inspect.Mount{bind("/srv/site", "/site", false)}}, policy.Options{}},
+		// Mounts of one object: a file, a FIFO, a socket of unknown
+		// purpose, and the docker socket on each flavour.
+		{"mount-single", inspect.Container{Name: "single", Mounts: []inspect.Mount{
+			bind("/srv/app.conf", "/etc/app.conf", true), bind("/srv/pipe", "/pipe", false), bind("/run/app/app.sock", "/app.sock", true),
+		}}, policy.Options{}},
+		{"engine-socket-fedora", inspect.Container{Name: "ci", Mounts: []inspect.Mount{bind("/run/docker.sock", "/var/run/docker.sock", false)}}, policy.Options{Flavor: templates.Fedora}},
+		{"engine-socket-refpolicy", inspect.Container{Name: "ci", Mounts: []inspect.Mount{bind("/run/docker.sock", "/var/run/docker.sock", false)}}, policy.Options{Flavor: templates.Refpolicy}},
 		{"label-disable", inspect.Container{Name: "nolabel", Label: inspect.Label{Disable: true}}, policy.Options{}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -171,4 +208,45 @@ func TestGenerateDeterministic(t *testing.T) {
 func rotate[T any](s []T, n int) []T {
 	n %= len(s)
 	return append(append([]T(nil), s[n:]...), s[:n]...)
+}
+
+// TestSecretTypes checks each flavour's list of secret types against its
+// policy: every type is one the policy declares (Debian's for refpolicy,
+// Fedora 41's for fedora), with a reason, and the keys a home holds are
+// in both.
+func TestSecretTypes(t *testing.T) {
+	debian, err := policydb.OpenWith(testutil.File(t, hosttest.DebianPolicy), policydb.Options{SkipMembers: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fedora, err := os.ReadFile(testutil.Shared(t, "policy/fedora-41/declarations.cil"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	declares := map[templates.Flavor]func(string) bool{
+		templates.Refpolicy: debian.HasType,
+		templates.Fedora:    func(typ string) bool { return strings.Contains(string(fedora), "(type "+typ+")") },
+	}
+	for flavor, has := range declares {
+		secrets := policy.SecretTypes(flavor)
+		if len(secrets) < 15 {
+			t.Errorf("%v: %d secret types, want the whole list", flavor, len(secrets))
+		}
+		for typ, what := range secrets {
+			if !has(typ) {
+				t.Errorf("%v: secret type %s is not in the flavour's policy", flavor, typ)
+			}
+			if what == "" || strings.Contains(what, "\t") {
+				t.Errorf("%v: secret type %s says what it holds as %q", flavor, typ, what)
+			}
+		}
+		for _, typ := range []string{"ssh_home_t", "gpg_secret_t", "krb5_keytab_t", "shadow_t"} {
+			if _, ok := secrets[typ]; !ok {
+				t.Errorf("%v: %s is not a secret type", flavor, typ)
+			}
+		}
+	}
+	if all := policy.SecretTypes(0); len(all) <= len(policy.SecretTypes(templates.Fedora)) {
+		t.Errorf("the zero flavour has %d secret types, want both flavours'", len(all))
+	}
 }

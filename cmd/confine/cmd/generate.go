@@ -60,6 +60,8 @@ func addGenerateFlags(c *cobra.Command, f *generateFlags) {
 	fs.StringVar(&f.host.Root, "root", "", "generate for the host whose /etc/selinux is copied under `DIR`; never read live labels")
 	fs.StringVar(&f.host.Policy, "policy", "", "check names against the binary policy in `FILE`")
 	fs.StringVar(&f.flavor, "flavor", "", "template `FLAVOUR`: fedora or refpolicy (default: detect from the host)")
+	fs.StringSliceVar(&f.opts.AllowTypes, "allow-type", nil, "let mounts grant the secret `TYPE` (ssh keys, keyrings, ...), which they never do otherwise")
+	fs.BoolVar(&f.host.Predict, "predict", false, "also grant the types the policy gives paths that may be created below a mount")
 }
 
 func newGenerate(s *streams) *cobra.Command {
@@ -124,6 +126,7 @@ func runGenerate(s *streams, c *cobra.Command, f *generateFlags, args []string) 
 	for i, ctr := range containers {
 		opts := f.opts
 		opts.Name = names[i]
+		opts.Flavor = flavor
 		m, err := policy.Generate(ctr, facts, opts)
 		if err != nil {
 			return policyError(fmt.Errorf("container %s: %w", ctr.Name, err))
@@ -253,6 +256,11 @@ func (f *generateFlags) parse(args []string) error {
 	for _, d := range f.opts.StreamConnect {
 		if err := cil.ValidateName(d); err != nil {
 			return fmt.Errorf("--stream-connect: %w", err)
+		}
+	}
+	for _, t := range f.opts.AllowTypes {
+		if err := cil.ValidateName(t); err != nil {
+			return fmt.Errorf("--allow-type: %w", err)
 		}
 	}
 	return nil

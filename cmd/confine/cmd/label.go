@@ -20,7 +20,10 @@ context comes from, separated by tabs. The source is "xattr" for a live
 label, FILE:LINE for the file_contexts entry that decides it, or "none".
 
 With --under it prints the types a container meets on a mount of PATH
-instead: PATH's own type and every type below it, one line each.
+instead, one line each: PATH, the type, where the first path's label came
+from, and how many paths have the type and the first of them, or
+"predicted" for a type the policy predicts below PATH although no file
+has it (a PATH that is not on this host, or --predict).
 
 ` + exitStatusHelp,
 		Args: positional(cobra.MinimumNArgs(1)),
@@ -42,6 +45,7 @@ instead: PATH's own type and every type below it, one line each.
 	}
 	c.Flags().StringVar(&opts.Root, "root", "", "read the SELinux configuration under `DIR`/etc/selinux, never live labels")
 	c.Flags().BoolVar(&under, "under", false, "print the types a container meets on a mount of each path")
+	c.Flags().BoolVar(&opts.Predict, "predict", false, "with --under, add the types the policy gives paths that may be created below each path")
 	return c
 }
 
@@ -63,7 +67,11 @@ func printLabel(s *streams, facts *host.System, path string, under bool) error {
 		warn(s, w)
 	}
 	for _, t := range ts.Types {
-		if _, err := fmt.Fprintf(s.out, "%s\t%s\t%s\n", path, t.Type, t.Source); err != nil {
+		found := "predicted"
+		if !t.Predicted() {
+			found = fmt.Sprintf("%d %s", t.Count, t.Path)
+		}
+		if _, err := fmt.Fprintf(s.out, "%s\t%s\t%s\t%s\n", path, t.Type, t.Source, found); err != nil {
 			return err
 		}
 	}

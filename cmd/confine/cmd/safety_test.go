@@ -273,3 +273,44 @@ func TestPlantedSymlink(t *testing.T) {
 		})
 	}
 }
+
+// withDockerSocket writes a copy of a docker inspect fixture whose
+// container also mounts the docker socket, as CI runners are made: no
+// engine here has a daemon socket at that path to mount.
+func withDockerSocket(t *testing.T, fixture string) string {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join(testutil.RepoRoot(), "testdata", "inspect", fixture))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var containers []map[string]any
+	if err := json.Unmarshal(data, &containers); err != nil {
+		t.Fatal(err)
+	}
+	mounts, _ := containers[0]["Mounts"].([]any)
+	containers[0]["Mounts"] = append(mounts, map[string]any{
+		"Type": "bind", "Source": "/var/run/docker.sock", "Destination": "/var/run/docker.sock",
+		"Mode": "", "RW": true, "Propagation": "rprivate",
+	})
+	out, err := json.Marshal(containers)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "docker-socket.json")
+	if err := os.WriteFile(path, out, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// TestEngineSocket checks a mount of the docker socket on Fedora: only
+// the socket's own type, as a socket, and connecting to the daemon's
+// domain, with the warning that the container now drives the engine.
+func TestEngineSocket(t *testing.T) {
+	root := hosttest.FedoraRoot(t)
+	input := withDockerSocket(t, "docker-20.10-default.json")
+	transcript, modules := generated(t, root, "--root ROOT ci", input)
+	transcript = strings.ReplaceAll(transcript, input, "INPUT")
+	testutil.Golden(t, filepath.Join(testutil.RepoRoot(), "testdata", "cmd", "generate", "docker-socket.golden"), []byte(transcript))
+	compileModules(t, modules)
+}
