@@ -23,14 +23,18 @@ import (
 // none of which a read-only mount may give.
 var (
 	readPerms = map[string][]string{
-		"dir":  {"getattr", "open", "read", "search"},
-		"file": {"getattr", "open", "read"},
+		"dir":       {"getattr", "open", "read", "search"},
+		"file":      {"getattr", "open", "read"},
+		"lnk_file":  {"getattr", "read"},
+		"fifo_file": {"getattr", "open", "read"},
 	}
 	writePerms = map[string][]string{
 		"dir":  {"add_name", "remove_name", "write"},
 		"file": {"append", "create", "unlink", "write"},
 	}
 	changing = []string{"add_name", "append", "create", "link", "remove_name", "rename", "reparent", "rmdir", "setattr", "unlink", "write"}
+	// connectPerms is what connecting to a Unix socket takes on its file.
+	connectPerms = []string{"getattr", "write"}
 	// fileClasses are the classes of what a mounted tree holds.
 	fileClasses = []string{"dir", "file", "lnk_file", "fifo_file", "sock_file"}
 	// deviceRead is what a device's type must allow; deviceWrite adds
@@ -58,15 +62,22 @@ type needs struct {
 	// readOnly holds the types the container meets only through read-only
 	// mounts, with a reason: no rule may let it change them.
 	readOnly map[string]string
+	// connectable holds the types of the sockets its mounts hold: writing
+	// one is connecting to it, which a read-only mount does not stop.
+	connectable map[string]bool
 	// may holds, per "type class", the permissions a module may grant on
 	// its own; anything else it adds is more than the container needs.
 	may map[string][]string
+	// secrets holds the types of the keys planted in what it mounts, with
+	// the mount: the module must grant none and say so.
+	secrets map[string]string
 }
 
 // needsOf works out what container c, run as domain, needs on the host
-// that facts describes.
-func needsOf(c inspect.Container, facts host.Facts, domain string) (*needs, error) {
-	n := &needs{domain: domain, readOnly: map[string]string{}, may: map[string][]string{}}
+// that facts describes. What its mounts hold comes from labels, the
+// oracle's account of the files that are there.
+func needsOf(c inspect.Container, facts host.Facts, labels map[string][]labelled, domain string) (*needs, error) {
+	n := &needs{domain: domain, readOnly: map[string]string{}, connectable: map[string]bool{}, may: map[string][]string{}, secrets: map[string]string{}}
 	allow := func(typ, class string, perms ...string) {
 		key := typ + " " + class
 		n.may[key] = append(n.may[key], perms...)
@@ -113,57 +124,83 @@ func needsOf(c inspect.Container, facts host.Facts, domain string) (*needs, erro
 	}
 
 	written := map[string]bool{}
+	readOnly := func(typ, reason string, ro bool) {
+		if ro {
+			if !written[typ] {
+				n.readOnly[typ] = reason
+			}
+			return
+		}
+		written[typ] = true
+		delete(n.readOnly, typ)
+	}
 	for _, m := range c.Mounts {
 		if m.Type == inspect.Tmpfs || m.Relabel != "" || !path.IsAbs(m.Source) {
 			continue // the engine labels it for the container
 		}
 		source := path.Clean(m.Source)
 		reason := fmt.Sprintf("mount %s (%s)", source, map[bool]string{true: "ro", false: "rw"}[m.ReadOnly])
-		var types []string
 		if slices.Contains(templateDirs, source) {
+			// The template grants what is below; the directory's own
+			// type must be usable.
 			label, err := facts.Label(source)
 			if err != nil {
 				return nil, err
 			}
-			types = []string{label.Type}
-		} else {
-			under, err := facts.Types(source)
-			if err != nil {
-				return nil, err
+			if label.Type != "" {
+				n.required = append(n.required, need{label.Type, "dir", readPerms["dir"], reason})
+				if !m.ReadOnly {
+					n.required = append(n.required, need{label.Type, "dir", writePerms["dir"], reason})
+				}
+				readOnly(label.Type, reason, m.ReadOnly)
 			}
-			for _, t := range under.Types {
-				types = append(types, t.Type)
+			continue
+		}
+		held := labels[m.Source]
+		if len(held) == 0 {
+			return nil, fmt.Errorf("%s: the oracle knows nothing of it", reason)
+		}
+		single := held[0].class != "dir" // held[0] is the source itself
+		classes := map[string][]string{}
+		for _, l := range held {
+			switch {
+			case l.typ == "-":
+			case slices.ContainsFunc(plantedSecrets, func(p string) bool { return l.path == p || strings.HasPrefix(l.path, p+"/") }):
+				n.secrets[l.typ] = reason
+			case !slices.Contains(classes[l.typ], l.class):
+				classes[l.typ] = append(classes[l.typ], l.class)
 			}
 		}
-		for _, typ := range types {
-			if typ == "" {
-				continue
-			}
-			classes := []string{"dir", "file"}
-			if slices.Contains(templateDirs, source) {
-				classes = classes[:1] // the directory's own type
-			}
-			for _, class := range classes {
-				n.required = append(n.required, need{typ, class, readPerms[class], reason})
-				if !m.ReadOnly {
-					n.required = append(n.required, need{typ, class, writePerms[class], reason})
+		for typ := range n.secrets {
+			delete(classes, typ)
+		}
+		for typ, found := range classes {
+			for _, class := range found {
+				if perms, ok := readPerms[class]; ok {
+					n.required = append(n.required, need{typ, class, perms, reason})
+				}
+				if perms, ok := writePerms[class]; ok && !m.ReadOnly && !single {
+					n.required = append(n.required, need{typ, class, perms, reason})
+				}
+				if class == "sock_file" {
+					n.required = append(n.required, need{typ, class, connectPerms, reason})
+					n.connectable[typ] = true
 				}
 			}
-			if m.ReadOnly {
-				if !written[typ] {
-					n.readOnly[typ] = reason
-				}
-			} else {
-				written[typ] = true
-				delete(n.readOnly, typ)
+			readOnly(typ, reason, m.ReadOnly)
+			// A read-write directory takes entries of every kind, of its
+			// type; otherwise what was found is what may be used.
+			usable := found
+			if !m.ReadOnly && !single && slices.Contains(found, "dir") {
+				usable = fileClasses
 			}
-			if slices.Contains(templateDirs, source) {
-				continue
-			}
-			for _, class := range fileClasses {
+			for _, class := range usable {
 				allow(typ, class, "getattr", "ioctl", "lock", "map", "open", "read", "search")
 				if !m.ReadOnly {
 					allow(typ, class, changing...)
+				}
+				if class == "sock_file" {
+					allow(typ, class, connectPerms...)
 				}
 			}
 		}
@@ -228,6 +265,9 @@ func prove(n *needs, m *policy.Module, before, after *rules) proof {
 	for _, typ := range slices.Sorted(maps.Keys(n.readOnly)) {
 		for _, class := range fileClasses {
 			for _, perm := range after.allowed(n.domain, typ, class, true) {
+				if class == "sock_file" && n.connectable[typ] && slices.Contains(connectPerms, perm) {
+					continue // connecting, not changing
+				}
 				if slices.Contains(changing, perm) {
 					problem("%s is read-only, but %s:%s %s is allowed", n.readOnly[typ], typ, class, perm)
 				}

@@ -14,6 +14,7 @@ import (
 	"github.com/confine-policy/confine/pkg/host"
 	"github.com/confine-policy/confine/pkg/inspect"
 	"github.com/confine-policy/confine/pkg/policy"
+	"github.com/confine-policy/confine/templates"
 )
 
 // A subject is one module to prove: a container, the module made for
@@ -39,8 +40,29 @@ type subject struct {
 func TestModulesOnRefpolicy(t *testing.T) {
 	made := containers(t)
 	ref := seltest.Refpolicy(t)
-	facts := host.Open(host.Options{Root: "/"})
+	// This host, as a sysadmin runs confine on it: the mounts' files are
+	// here, and SELinux is off, so their labels come from file_contexts.
+	facts := host.Open(host.Options{})
 	dir := t.TempDir()
+	var sources []string
+	for _, mc := range made {
+		c := parse(t, mc)
+		for _, m := range c.Mounts {
+			if m.Type != inspect.Tmpfs && m.Relabel == "" && filepath.IsAbs(m.Source) && !slices.Contains(templateDirs, filepath.Clean(m.Source)) {
+				sources = append(sources, m.Source)
+			}
+		}
+	}
+	labels := mountLabels(t, sources)
+	// A privileged container's module is for it run without
+	// --privileged: with what the same engine gives a container that
+	// asks for nothing, as the plain scenario shows.
+	plainCaps := map[string][]string{}
+	for _, mc := range made {
+		if mc.scenario.suffix == "plain" {
+			plainCaps[mc.engine] = parse(t, mc).Capabilities
+		}
+	}
 
 	var subjects []subject
 	var modules, baselines []string
@@ -59,34 +81,52 @@ func TestModulesOnRefpolicy(t *testing.T) {
 		baselines = append(baselines, write(t, filepath.Join(dir, "baseline", s.name+".cil"), baseText))
 		subjects = append(subjects, s)
 	}
-	var flipped, portless bool
+	var flipped, portless, extra bool
 	for _, mc := range made {
 		c, m := generate(t, facts, mc, dir)
-		n, err := needsOf(c, facts, mc.name+".process")
+		needed := c
+		if c.Privileged {
+			caps, ok := plainCaps[mc.engine]
+			if !ok {
+				t.Fatalf("%s: no plain container on %s to take the default capabilities from", mc.name, mc.engine)
+			}
+			needed.Capabilities = caps
+		}
+		n, err := needsOf(needed, facts, labels, mc.name+".process")
 		if err != nil {
 			t.Fatalf("%s: %v", mc.name, err)
 		}
 		add(subject{name: mc.name, module: m, needs: n})
+		recordMounts(t, c, m, labels, n)
 
 		// The proof is itself tested: a generator that mistook a
 		// read-only mount for a read-write one, or lost the ports, must
 		// be caught.
 		if i := slices.IndexFunc(c.Mounts, grantedByType(n)); i >= 0 && !flipped {
 			flipped = true
-			add(wrongModule(t, facts, c, mc.name+"-rw", "flips mount "+c.Mounts[i].Source+" to read-write", "is read-only, but", func(c *inspect.Container) {
+			add(wrongModule(t, facts, labels, c, mc.name+"-rw", "flips mount "+c.Mounts[i].Source+" to read-write", "is read-only, but", func(c *inspect.Container) {
 				c.Mounts = slices.Clone(c.Mounts)
 				c.Mounts[i].ReadOnly = false
 			}))
 		}
 		if len(c.Ports) > 0 && !portless {
 			portless = true
-			add(wrongModule(t, facts, c, mc.name+"-noport", "drops the port rules", "name_bind, which is not allowed", func(c *inspect.Container) {
+			add(wrongModule(t, facts, labels, c, mc.name+"-noport", "drops the port rules", "name_bind, which is not allowed", func(c *inspect.Container) {
 				c.Ports = nil
 			}))
 		}
+		// Nor one that grants a type the files do not have: the types
+		// the policy predicts for paths that are not there.
+		if mc.scenario.suffix == "binds" && !extra {
+			s := wrongModule(t, host.Open(host.Options{Predict: true}), labels, c, mc.name+"-predicted", "grants the types the policy predicts below its mounts", "which the container does not need", func(*inspect.Container) {})
+			if len(s.module.Groups) > len(m.Groups) {
+				extra = true
+				add(s)
+			}
+		}
 	}
-	if !flipped || !portless {
-		t.Fatalf("no container has a read-only mount granted type by type and a published port, which the proof's own test needs")
+	if !flipped || !portless || !extra {
+		t.Fatalf("no container has a read-only mount granted type by type, a published port, and mounts the policy predicts more types for than they hold, which the proof's own test needs")
 	}
 
 	after := loadRules(t, ref.Compile(t, modules...))
@@ -138,6 +178,12 @@ func TestModulesOnRefpolicy(t *testing.T) {
 				stats.caught.Add(1)
 				return
 			}
+			// Every planted key is left out, and the module says so.
+			for typ, reason := range s.needs.secrets {
+				if !slices.ContainsFunc(s.module.Warnings, func(w string) bool { return strings.Contains(w, typ) && strings.Contains(w, "--allow-type") }) {
+					p.problems = append(p.problems, fmt.Sprintf("%s holds keys of type %s, and the module does not say it left them out", reason, typ))
+				}
+			}
 			for _, msg := range p.problems {
 				t.Error(msg)
 			}
@@ -164,7 +210,7 @@ func generate(t *testing.T, facts host.Facts, mc made, dir string) (inspect.Cont
 		t.Fatal(err)
 	}
 	var stdout, stderr bytes.Buffer
-	args := []string{"--root", "/", "--flavor", "refpolicy", "-o", file, mc.name}
+	args := []string{"--flavor", "refpolicy", "-o", file, mc.name}
 	if code := cmd.Main(args, bytes.NewReader(mc.json), &stdout, &stderr); code != 0 {
 		t.Fatalf("%s | confine %s: exit status %d\n%s", mc.command, strings.Join(args, " "), code, stderr.Bytes())
 	}
@@ -172,11 +218,8 @@ func generate(t *testing.T, facts host.Facts, mc made, dir string) (inspect.Cont
 	if err != nil {
 		t.Fatal(err)
 	}
-	cs, err := inspect.Parse(bytes.NewReader(mc.json), "")
-	if err != nil || len(cs) != 1 {
-		t.Fatalf("%s: %d containers, %v", mc.command, len(cs), err)
-	}
-	m, err := policy.Generate(cs[0], facts, policy.Options{Name: mc.name})
+	c := parse(t, mc)
+	m, err := policy.Generate(c, facts, policy.Options{Name: mc.name, Flavor: templates.Refpolicy})
 	if err != nil {
 		t.Fatalf("%s: %v", mc.name, err)
 	}
@@ -187,7 +230,50 @@ func generate(t *testing.T, facts host.Facts, mc made, dir string) (inspect.Cont
 	if !bytes.Equal(cli, lib) {
 		t.Fatalf("%s: confine wrote a module other than the library's", mc.name)
 	}
-	return cs[0], m
+	return c, m
+}
+
+// parse reads the one container of mc's inspect output.
+func parse(t *testing.T, mc made) inspect.Container {
+	t.Helper()
+	cs, err := inspect.Parse(bytes.NewReader(mc.json), "")
+	if err != nil || len(cs) != 1 {
+		t.Fatalf("%s: %d containers, %v", mc.command, len(cs), err)
+	}
+	return cs[0]
+}
+
+// recordMounts keeps, for CI's summary, the figures of each mount of c
+// that is granted type by type: the types the oracle found, the secret
+// ones, those the module grants for it (told by its rules' comments,
+// for the figures only), and those udica's rule would grant.
+func recordMounts(t *testing.T, c inspect.Container, m *policy.Module, labels map[string][]labelled, n *needs) {
+	t.Helper()
+	for _, mt := range c.Mounts {
+		held, ok := labels[mt.Source]
+		if !ok {
+			continue
+		}
+		present := map[string]bool{}
+		for _, l := range held {
+			if l.typ != "-" {
+				present[l.typ] = true
+			}
+		}
+		secret := 0
+		for typ := range n.secrets {
+			if present[typ] {
+				secret++
+			}
+		}
+		granted := 0
+		for _, g := range m.Groups {
+			if slices.ContainsFunc(g.Reasons, func(r string) bool { return strings.HasPrefix(r, "mount "+mt.Source+" -> ") }) {
+				granted++
+			}
+		}
+		recordFigures(mountFigures{mt.Source, len(present), secret, granted, udicaTypes(t, mt.Source, held[0].typ)})
+	}
 }
 
 // grantedByType reports, for the proof's own test, whether a mount is
@@ -208,14 +294,14 @@ func grantedByType(n *needs) func(inspect.Mount) bool {
 
 // wrongModule makes a module with the generator fed a container changed
 // by mutate, to be proved against the needs of the container unchanged.
-func wrongModule(t *testing.T, facts host.Facts, c inspect.Container, name, wrong, catch string, mutate func(*inspect.Container)) subject {
+func wrongModule(t *testing.T, facts host.Facts, labels map[string][]labelled, c inspect.Container, name, wrong, catch string, mutate func(*inspect.Container)) subject {
 	t.Helper()
-	n, err := needsOf(c, facts, name+".process")
+	n, err := needsOf(c, facts, labels, name+".process")
 	if err != nil {
 		t.Fatal(err)
 	}
 	mutate(&c)
-	m, err := policy.Generate(c, facts, policy.Options{Name: name})
+	m, err := policy.Generate(c, facts, policy.Options{Name: name, Flavor: templates.Refpolicy})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"net"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -58,6 +59,37 @@ var hostDirs = []string{
 	"/opt/confine-e2e",           // usr_t
 }
 
+// hostFiles are what the harness puts in hostDirs, so that each mount
+// holds real files whose labels the proof reads with libselinux: a web
+// root with a CGI directory and an .htaccess file, a home with ssh and
+// GnuPG keys, a public_html and a cache, a log, a spool queue, a
+// database file, and, for mounts of one object, a configuration file.
+// hostSocket is a Unix socket made beside them.
+var (
+	hostFiles = []string{
+		"/srv/confine-e2e/readme.txt",
+		"/srv/confine-e2e/app.conf",
+		"/var/www/confine-e2e/index.html",
+		"/var/www/confine-e2e/.htaccess",
+		"/var/www/confine-e2e/cgi-bin/run.cgi",
+		"/var/lib/mysql/confine-e2e/ibdata1",
+		"/home/confine-e2e/.ssh/id_ed25519",
+		"/home/confine-e2e/.gnupg/private-keys-v1.d/0123.key",
+		"/home/confine-e2e/public_html/index.html",
+		"/home/confine-e2e/.cache/thumbnails/x.png",
+		"/home/confine-e2e/data/notes.txt",
+		"/var/log/confine-e2e/app.log",
+		"/var/spool/confine-e2e/queue/1",
+		"/opt/confine-e2e/shared.txt",
+	}
+	hostSocket = "/srv/confine-e2e/app.sock"
+)
+
+// plantedSecrets are the parts of the home in hostFiles that hold keys:
+// whatever type the policy gives them, no module may let a container
+// read them unless told to.
+var plantedSecrets = []string{"/home/confine-e2e/.ssh", "/home/confine-e2e/.gnupg"}
+
 // scenarios are made on every engine. All of their options work at
 // create time with docker 20.10 and podman 4.3 on Debian 12, SCTP ports
 // and label options on a host without SELinux included. Where an engine
@@ -94,6 +126,26 @@ var scenarios = []scenario{
 			{Source: "/home/confine-e2e/data", Destination: "/data", ReadOnly: true, Type: inspect.Bind},
 			{Source: "/var/log/confine-e2e", Destination: "/logs", ReadOnly: true, Type: inspect.Bind},
 			{Source: "/var/spool/confine-e2e", Destination: "/var/spool/app", Type: inspect.Bind},
+		}},
+	},
+	{
+		// A user's whole home: it holds keys that must stay out.
+		suffix: "home",
+		args:   []string{"-v", "/home/confine-e2e:/home/user:ro"},
+		want: want{mounts: []inspect.Mount{
+			{Source: "/home/confine-e2e", Destination: "/home/user", ReadOnly: true, Type: inspect.Bind},
+		}},
+	},
+	{
+		// Mounts of one file and of one socket.
+		suffix: "files",
+		args: []string{
+			"-v", "/srv/confine-e2e/app.conf:/etc/app.conf:ro",
+			"-v", hostSocket + ":/run/app.sock",
+		},
+		want: want{mounts: []inspect.Mount{
+			{Source: "/srv/confine-e2e/app.conf", Destination: "/etc/app.conf", ReadOnly: true, Type: inspect.Bind},
+			{Source: hostSocket, Destination: "/run/app.sock", Type: inspect.Bind},
 		}},
 	},
 	{
@@ -377,8 +429,38 @@ func makeHostDirs() error {
 				return
 			}
 		}
+		hostDirsErr = makeHostFiles()
 	})
 	return hostDirsErr
+}
+
+// makeHostFiles fills the harness's own directories with hostFiles and
+// hostSocket. A directory that was there before is left as it was.
+func makeHostFiles() error {
+	owned := func(p string) bool {
+		return slices.ContainsFunc(ownDirs, func(d string) bool { return p == d || strings.HasPrefix(p, d+"/") })
+	}
+	for _, f := range hostFiles {
+		if !owned(f) {
+			continue
+		}
+		if err := os.MkdirAll(filepath.Dir(f), 0o755); err != nil {
+			return fmt.Errorf("making a file for the mounts: %w", err)
+		}
+		if err := os.WriteFile(f, []byte("confine e2e\n"), 0o644); err != nil {
+			return fmt.Errorf("making a file for the mounts: %w", err)
+		}
+	}
+	if !owned(hostSocket) {
+		return nil
+	}
+	l, err := net.Listen("unix", hostSocket)
+	if err != nil {
+		return fmt.Errorf("making a socket for the mounts: %w", err)
+	}
+	// The socket's file stays, as a daemon's would while it runs.
+	l.(*net.UnixListener).SetUnlinkOnClose(false)
+	return l.Close()
 }
 
 // removeHostDirs removes the directories that makeHostDirs made.

@@ -48,7 +48,7 @@ func TestStore(t *testing.T) {
 		t.Fatal("no container with bind mounts was made")
 	}
 	mc := all[i]
-	_, m := generate(t, host.Open(host.Options{Root: "/"}), mc, dir)
+	_, m := generate(t, host.Open(host.Options{}), mc, dir)
 	text, err := m.CIL()
 	if err != nil {
 		t.Fatal(err)

@@ -25,6 +25,9 @@ func summary(w io.Writer) {
 	}
 	fmt.Fprintf(w, "e2e: %d containers created with docker and podman; %d modules compiled into Debian's reference policy; %d rule differences (permissions added) proved, %d permissions the containers need shown allowed and %d shown forbidden by a neverallow rule; %d deliberately wrong modules caught\n",
 		stats.containers.Load(), stats.compiled.Load(), stats.proved.Load(), stats.needs.Load(), stats.forbidden.Load(), stats.caught.Load())
+	for _, line := range figureLines() {
+		fmt.Fprintln(w, line)
+	}
 	if n := stats.readme.Load(); n > 0 {
 		fmt.Fprintf(w, "e2e: the README's path from a fresh Debian host ran as written (%d commands) into a copy of the policy store, and semodule lists the module\n", n)
 	}
