@@ -318,3 +318,48 @@ func write(t *testing.T, path string, data []byte) string {
 	}
 	return path
 }
+
+// TestPredicted runs confine on the container with bind mounts as for
+// another host (--root /, whose files confine then does not read) and
+// with --predict: both must say the types were predicted and grant more
+// than the exact module, which grants only what the files have.
+func TestPredicted(t *testing.T) {
+	all := containers(t)
+	i := slices.IndexFunc(all, func(m made) bool { return m.scenario.suffix == "binds" })
+	if i < 0 {
+		t.Fatal("no container with bind mounts was made")
+	}
+	mc := all[i]
+	groups := func(args ...string) (int, string) {
+		t.Helper()
+		var stdout, stderr bytes.Buffer
+		args = append(args, "--flavor", "refpolicy", "-o", "-", mc.name)
+		if code := cmd.Main(args, bytes.NewReader(mc.json), &stdout, &stderr); code != 0 {
+			t.Fatalf("confine %s: exit status %d\n%s", strings.Join(args, " "), code, stderr.Bytes())
+		}
+		return strings.Count(stdout.String(), "\n    ; mount "), stderr.String()
+	}
+	exact, warnings := groups()
+	if strings.Contains(warnings, "predicted") {
+		t.Errorf("on this host, confine predicted types:\n%s", warnings)
+	}
+	for _, tc := range []struct {
+		args []string
+		says func(source string) string // what the warning for a mount holds
+	}{
+		{[]string{"--root", "/"}, func(source string) string { return source + " is on the other host whose policy confine reads" }},
+		{[]string{"--predict"}, func(string) string {
+			return "predicted from the policy's file_contexts for paths that may be created below it"
+		}},
+	} {
+		n, warnings := groups(tc.args...)
+		if n <= exact {
+			t.Errorf("confine %s grants %d mount types, not more than the %d the files have", strings.Join(tc.args, " "), n, exact)
+		}
+		for _, m := range parse(t, mc).Mounts {
+			if !strings.Contains(warnings, tc.says(m.Source)) {
+				t.Errorf("confine %s does not warn that types of %s were predicted:\n%s", strings.Join(tc.args, " "), m.Source, warnings)
+			}
+		}
+	}
+}
