@@ -6,12 +6,16 @@
 // One interface, Facts, carries those questions, so that the rest of confine
 // does not care where the answers come from:
 //
-//   - Open with an empty Root describes this host. It reads live labels from
-//     the security.selinux attribute when SELinux is enabled, and falls back
-//     to file_contexts, with a warning, when a label cannot be read.
+//   - Open with an empty Root describes this host. A mount's types are those
+//     of the files below it, found in a bounded walk: their live labels from
+//     the security.selinux attribute when SELinux is enabled, or else (and
+//     for a label that cannot be read, with a warning) what file_contexts
+//     gives each path for its file type, as restorecon would. Options.Predict
+//     adds the types file_contexts predicts for paths not created yet.
 //   - Open with Root set describes another host from a copy of its
-//     /etc/selinux. It never reads live labels: the files under Root are not
-//     the files the container will see.
+//     /etc/selinux. It never reads live labels, and a mount's types are
+//     predicted from its file_contexts, with a warning: the files under Root
+//     are not the files the container will see.
 //   - New assembles facts from parts loaded elsewhere, and Fake answers from
 //     maps, for tests.
 //
