@@ -18,6 +18,23 @@ import (
 //go:embed *.cil
 var refpolicyFiles embed.FS
 
+// debianEngines is the module that lets Debian's engines start confined
+// containers (see DebianEngines).
+//
+//go:embed engines/debian.cil
+var debianEngines []byte
+
+// DebianEnginesFile is the file Write puts DebianEngines in, and the name
+// semodule installs it as, debian_engines.
+const DebianEnginesFile = "debian_engines.cil"
+
+// DebianEngines returns a module, not a template, that Debian 12 needs
+// beside refpolicy's container module before podman starts any container
+// confined: the labels of podman and conmon, a root shell's transition to
+// the engine's domain, and what crun 1.8 does that the container module
+// does not allow. Found from the denials of an enforcing Debian guest.
+func DebianEngines() []byte { return slices.Clone(debianEngines) }
+
 // Errors returned for names this package does not know.
 var (
 	ErrUnknownFlavor = errors.New("unknown template flavour")
@@ -140,8 +157,9 @@ func Files() []string {
 func FS() fs.FS { return refpolicyFiles }
 
 // Write writes confine's refpolicy-flavour templates into dir, creating
-// it if needed. Each file is replaced whole or not at all, so an error
-// never leaves a partly written template behind.
+// it if needed, and DebianEngines as DebianEnginesFile. Each file is
+// replaced whole or not at all, so an error never leaves a partly written
+// template behind.
 func Write(dir string) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("writing templates: %w", err)
@@ -158,6 +176,9 @@ func Write(dir string) error {
 		if err := atomicfile.Write(filepath.Join(dir, name), data, 0o644); err != nil {
 			return fmt.Errorf("writing templates: %w", err)
 		}
+	}
+	if err := atomicfile.Write(filepath.Join(dir, DebianEnginesFile), debianEngines, 0o644); err != nil {
+		return fmt.Errorf("writing templates: %w", err)
 	}
 	return nil
 }

@@ -234,6 +234,8 @@ func cacheKey(mods []storeModule, tools map[string]string) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	fmt.Fprintln(h, "engines")
+	h.Write(templates.DebianEngines())
 	return hex.EncodeToString(h.Sum(nil))[:16], nil
 }
 

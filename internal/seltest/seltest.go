@@ -54,16 +54,18 @@ func Fedora41(t testing.TB) []string {
 }
 
 // RefpolicyTemplates writes confine's refpolicy-flavour templates into a
-// temporary directory and returns their paths.
+// temporary directory and returns the template files' paths (not
+// templates.DebianEnginesFile, which names types only Debian's full
+// policy has).
 func RefpolicyTemplates(t testing.TB) []string {
 	t.Helper()
 	dir := t.TempDir()
 	if err := templates.Write(dir); err != nil {
 		t.Fatal(err)
 	}
-	files, err := filepath.Glob(filepath.Join(dir, "*.cil"))
-	if err != nil {
-		t.Fatal(err)
+	var files []string
+	for _, name := range templates.Files() {
+		files = append(files, filepath.Join(dir, name))
 	}
 	return files
 }

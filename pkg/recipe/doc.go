@@ -8,7 +8,8 @@
 // container-selinux has installed the templates, and the recipe is
 // udica's. On a host with the reference policy (Debian, Ubuntu), the
 // recipe first writes confine's templates where it names them, when they
-// are not there yet; and when the policy lacks refpolicy's container
+// are not there yet, and on Debian loads templates.DebianEngines with them;
+// and when the policy lacks refpolicy's container
 // module, which Debian ships as source but does not build, the recipe is
 // instead the steps that build and install it from the distribution's own
 // policy source, after which the module is to be generated again: a module

@@ -52,7 +52,8 @@ type Recipe struct {
 	// File is the module's file, as the user names it.
 	File string
 	// TemplateDir is where the template files are installed, and
-	// Templates are the files the module needs from there, in order.
+	// Templates are the files the module needs from there, in order: on
+	// Debian, templates.DebianEnginesFile too.
 	TemplateDir string
 	Templates   []string
 	// WriteTemplates says confine's templates are not in TemplateDir as
@@ -88,6 +89,10 @@ func New(m *policy.Module, file string, opts Options) (*Recipe, error) {
 		}
 	}
 	if opts.Flavor == templates.Refpolicy {
+		if _, err := os.Stat(filepath.Join(root, debianMarker)); err == nil {
+			// Debian's podman runs nothing confined without it.
+			r.Templates = append(r.Templates, templates.DebianEnginesFile)
+		}
 		for _, f := range r.Templates {
 			same, err := installed(filepath.Join(root, r.TemplateDir, f), f)
 			if err != nil {
@@ -113,6 +118,9 @@ func installed(path, name string) (bool, error) {
 		return false, nil // missing or unreadable: the recipe writes it
 	}
 	want, err := fs.ReadFile(templates.FS(), name)
+	if name == templates.DebianEnginesFile {
+		want, err = templates.DebianEngines(), nil
+	}
 	if err != nil {
 		return false, fmt.Errorf("recipe: template %s: %w", name, err)
 	}

@@ -55,6 +55,9 @@ func TestTemplatesCommand(t *testing.T) {
 			t.Fatal(err)
 		}
 		want, err := fs.ReadFile(templates.FS(), filepath.Base(line))
+		if filepath.Base(line) == templates.DebianEnginesFile {
+			want, err = templates.DebianEngines(), nil
+		}
 		if err != nil || !bytes.Equal(got, want) {
 			t.Errorf("%s differs from the embedded template (%v)", line, err)
 		}

@@ -21,7 +21,9 @@ net_container.cil and the others, with udica's file and block names) into
 DIR, for hosts whose policy is the reference policy (Debian, Ubuntu,
 Gentoo, Arch) and has no container-selinux templates. Modules made with
 --flavor refpolicy inherit them; the recipe confine prints names them in
-` + templates.Refpolicy.Dir() + `.
+` + templates.Refpolicy.Dir() + `. It also writes ` + templates.DebianEnginesFile + `, the
+labels and rules Debian's podman needs to start confined containers,
+which the recipe installs on Debian.
 
 Each file is replaced whole or not at all.
 
@@ -38,7 +40,7 @@ Each file is replaced whole or not at all.
 			if err != nil {
 				return policyError(err)
 			}
-			for _, name := range names {
+			for _, name := range append(names, templates.DebianEnginesFile) {
 				fmt.Fprintln(s.out, filepath.Join(dir, name))
 			}
 			return nil
