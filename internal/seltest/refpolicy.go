@@ -122,7 +122,7 @@ func loadOrBuild(tools map[string]string) (*Ref, error) {
 	if r, err := load(dir); err == nil {
 		return r, nil
 	}
-	unlock, err := lock(dir + ".lock")
+	unlock, err := testutil.Lock(dir + ".lock")
 	if err != nil {
 		return nil, err
 	}

@@ -1,15 +1,15 @@
 //go:build unix
 
-package seltest
+package testutil
 
 import (
 	"os"
 	"syscall"
 )
 
-// lock takes an exclusive lock on the file at path, waiting for other
+// Lock takes an exclusive lock on the file at path, waiting for other
 // processes to release it, and returns the function that releases it.
-func lock(path string) (func(), error) {
+func Lock(path string) (func(), error) {
 	f, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR, 0o644)
 	if err != nil {
 		return nil, err
