@@ -125,7 +125,20 @@ func Build(t testing.TB) *Image {
 		t.Fatalf("building the guest's image: %v", err)
 	}
 	img.Built, img.BuildTime = true, time.Since(start)
+	pruneImages(dir)
 	return img
+}
+
+// pruneImages removes the cached images other than keep: each holds some
+// 400 MB, and one made from older inputs is not booted again. A guest
+// still running from one keeps its open file.
+func pruneImages(keep string) {
+	old, _ := filepath.Glob(filepath.Join(os.TempDir(), "confine-vmtest-image-*"))
+	for _, p := range old {
+		if p != keep && p != keep+".lock" {
+			os.RemoveAll(p)
+		}
+	}
 }
 
 // findKernel returns Debian's newest installed kernel and its initrd,
