@@ -55,6 +55,7 @@ func ExampleWrite() {
 	// Output:
 	// base_container.cil
 	// config_container.cil
+	// debian_engines.cil
 	// home_container.cil
 	// log_container.cil
 	// net_container.cil

@@ -229,6 +229,8 @@ func TestWrite(t *testing.T) {
 		t.Fatal(err)
 	}
 	want, _ := fs.Glob(templates.FS(), "*.cil")
+	want = append(want, templates.DebianEnginesFile)
+	slices.Sort(want)
 	var got []string
 	for _, e := range entries {
 		got = append(got, e.Name())
@@ -237,6 +239,9 @@ func TestWrite(t *testing.T) {
 			t.Fatal(err)
 		}
 		embedded, _ := fs.ReadFile(templates.FS(), e.Name())
+		if e.Name() == templates.DebianEnginesFile {
+			embedded = templates.DebianEngines()
+		}
 		if !bytes.Equal(data, embedded) {
 			t.Errorf("%s differs from the embedded file", e.Name())
 		}
@@ -438,5 +443,29 @@ func TestOnRefpolicy(t *testing.T) {
 	domain := seltest.Sesearch(t, policy, "-A", "-s", "web.process", "-t", "container_file_t", "-c", "file", "-p", "entrypoint")
 	if len(domain) == 0 {
 		t.Error("engines cannot start web.process: no entrypoint on container_file_t")
+	}
+}
+
+// TestDebianEnginesOnRefpolicy checks that debian_engines.cil, which the
+// reference base compiles with the templates, passes the policy's
+// neverallow rules there and gives the engine's domain its rules: the
+// root shell's transition into it, and what crun does.
+func TestDebianEnginesOnRefpolicy(t *testing.T) {
+	ref := seltest.Refpolicy(t)
+	if !slices.ContainsFunc(ref.Templates, func(f string) bool { return filepath.Base(f) == templates.DebianEnginesFile }) {
+		t.Fatalf("the reference base does not compile %s", templates.DebianEnginesFile)
+	}
+	rules := seltest.Allowed(t, ref.Policy, "container_engine_t")
+	for _, want := range []string{
+		"allow container_engine_t sysctl_t:dir read;",
+		"allow container_engine_t unconfined_t:fd use;",
+	} {
+		if !slices.ContainsFunc(rules, func(r string) bool { return strings.HasPrefix(r, strings.TrimSuffix(want, ";")) }) {
+			t.Errorf("container_engine_t lacks %q", want)
+		}
+	}
+	shell := seltest.Sesearch(t, ref.Policy, "-T", "-s", "unconfined_t", "-t", "container_engine_exec_t", "-c", "process")
+	if !slices.Contains(shell, "type_transition unconfined_t container_engine_exec_t:process container_engine_t;") {
+		t.Errorf("no transition from a root shell into the engine's domain: %q", shell)
 	}
 }
