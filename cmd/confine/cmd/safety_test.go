@@ -51,9 +51,9 @@ func storeRoot(t *testing.T) string {
 	return root
 }
 
-// renamed writes a copy of an inspect fixture whose containers have the
-// given names, for cases that need names no engine run here produced.
-func renamed(t *testing.T, fixture string, names ...string) string {
+// edited writes a copy of an inspect fixture changed by edit, for cases
+// that need containers no engine run here produced, and returns its path.
+func edited(t *testing.T, fixture string, edit func([]map[string]any) []map[string]any) string {
 	t.Helper()
 	data, err := os.ReadFile(filepath.Join(testutil.RepoRoot(), "testdata", "inspect", fixture))
 	if err != nil {
@@ -63,22 +63,30 @@ func renamed(t *testing.T, fixture string, names ...string) string {
 	if err := json.Unmarshal(data, &containers); err != nil {
 		t.Fatal(err)
 	}
-	if len(containers) < len(names) {
-		t.Fatalf("%s holds %d containers, fewer than %d", fixture, len(containers), len(names))
-	}
-	containers = containers[:len(names)]
-	for i, name := range names {
-		containers[i]["Name"] = "/" + name
-	}
-	out, err := json.Marshal(containers)
+	out, err := json.Marshal(edit(containers))
 	if err != nil {
 		t.Fatal(err)
 	}
-	path := filepath.Join(t.TempDir(), "renamed.json")
+	path := filepath.Join(t.TempDir(), "edited.json")
 	if err := os.WriteFile(path, out, 0o644); err != nil {
 		t.Fatal(err)
 	}
 	return path
+}
+
+// renamed is a fixture's first containers, renamed.
+func renamed(t *testing.T, fixture string, names ...string) string {
+	t.Helper()
+	return edited(t, fixture, func(containers []map[string]any) []map[string]any {
+		if len(containers) < len(names) {
+			t.Fatalf("%s holds %d containers, fewer than %d", fixture, len(containers), len(names))
+		}
+		containers = containers[:len(names)]
+		for i, name := range names {
+			containers[i]["Name"] = "/" + name
+		}
+		return containers
+	})
 }
 
 // TestModuleNames checks NAME, -o FILE and names taken from containers
@@ -274,33 +282,19 @@ func TestPlantedSymlink(t *testing.T) {
 	}
 }
 
-// withDockerSocket writes a copy of a docker inspect fixture whose
-// container also mounts the docker socket, as CI runners are made: no
-// engine here has a daemon socket at that path to mount.
+// withDockerSocket is a docker fixture whose container also mounts the
+// docker socket, as CI runners are made: no engine here has a daemon
+// socket at that path to mount.
 func withDockerSocket(t *testing.T, fixture string) string {
 	t.Helper()
-	data, err := os.ReadFile(filepath.Join(testutil.RepoRoot(), "testdata", "inspect", fixture))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var containers []map[string]any
-	if err := json.Unmarshal(data, &containers); err != nil {
-		t.Fatal(err)
-	}
-	mounts, _ := containers[0]["Mounts"].([]any)
-	containers[0]["Mounts"] = append(mounts, map[string]any{
-		"Type": "bind", "Source": "/var/run/docker.sock", "Destination": "/var/run/docker.sock",
-		"Mode": "", "RW": true, "Propagation": "rprivate",
+	return edited(t, fixture, func(containers []map[string]any) []map[string]any {
+		mounts, _ := containers[0]["Mounts"].([]any)
+		containers[0]["Mounts"] = append(mounts, map[string]any{
+			"Type": "bind", "Source": "/var/run/docker.sock", "Destination": "/var/run/docker.sock",
+			"Mode": "", "RW": true, "Propagation": "rprivate",
+		})
+		return containers
 	})
-	out, err := json.Marshal(containers)
-	if err != nil {
-		t.Fatal(err)
-	}
-	path := filepath.Join(t.TempDir(), "docker-socket.json")
-	if err := os.WriteFile(path, out, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	return path
 }
 
 // TestEngineSocket checks a mount of the docker socket on Fedora: only
