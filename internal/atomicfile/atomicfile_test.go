@@ -628,3 +628,71 @@ func stickyLink(t *testing.T, dir string, uid int) {
 		t.Fatal(err)
 	}
 }
+
+// TestStageCommitAbort writes two files all or nothing: staged, neither
+// is there until committed; aborted, neither is, and no temporary file
+// is left; a second Commit fails.
+func TestStageCommitAbort(t *testing.T) {
+	dir := t.TempDir()
+	a, b := filepath.Join(dir, "a.cil"), filepath.Join(dir, "b.cil")
+	if err := os.WriteFile(a, []byte("old"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	stage := func() (*atomicfile.Pending, *atomicfile.Pending) {
+		t.Helper()
+		pa, err := atomicfile.Stage(a, []byte("new a"), 0o644)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pb, err := atomicfile.Stage(b, []byte("new b"), 0o644)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return pa, pb
+	}
+	listing := func() []string {
+		t.Helper()
+		entries, err := os.ReadDir(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var names []string
+		for _, e := range entries {
+			names = append(names, e.Name())
+		}
+		return names
+	}
+
+	pa, pb := stage()
+	if got, _ := os.ReadFile(a); string(got) != "old" {
+		t.Errorf("a staged write changed a: %q", got)
+	}
+	pa.Abort()
+	pb.Abort()
+	pb.Abort() // twice is nothing
+	if got := listing(); !slices.Equal(got, []string{"a.cil"}) {
+		t.Errorf("after Abort the directory holds %q, want only a.cil", got)
+	}
+	if got, _ := os.ReadFile(a); string(got) != "old" {
+		t.Errorf("after Abort a holds %q", got)
+	}
+
+	pa, pb = stage()
+	if err := pa.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	if err := pb.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	for path, want := range map[string]string{a: "new a", b: "new b"} {
+		if got, _ := os.ReadFile(path); string(got) != want {
+			t.Errorf("%s holds %q, want %q", path, got, want)
+		}
+	}
+	if got := listing(); !slices.Equal(got, []string{"a.cil", "b.cil"}) {
+		t.Errorf("after Commit the directory holds %q", got)
+	}
+	if err := pa.Commit(); err == nil {
+		t.Error("a second Commit succeeded")
+	}
+}

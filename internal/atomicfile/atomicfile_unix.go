@@ -34,12 +34,12 @@ const maxLinks = 40
 
 // Write writes data to a temporary file beside path, flushes it to disk and
 // renames it over path, so that path holds either its old content or all of
-// data. A new file gets mode perm (before the umask); a replaced one keeps
-// its permission bits and, where the caller may set them, its owner and
-// group, unless another user could have planted it (as below for links):
-// then it is replaced as if new, for its owner could rewrite the result. As
-// with a shell redirection, a file the caller may not write is refused,
-// though the caller may write the directory.
+// data: Stage, then Commit. A new file gets mode perm (before the umask); a
+// replaced one keeps its permission bits and, where the caller may set
+// them, its owner and group, unless another user could have planted it (as
+// below for links): then it is replaced as if new, for its owner could
+// rewrite the result. As with a shell redirection, a file the caller may
+// not write is refused, though the caller may write the directory.
 //
 // A symlink, at the end of path or in a directory on the way, is followed
 // only where Linux's fs.protected_symlinks rule would allow it: unless it is
@@ -54,37 +54,108 @@ const maxLinks = 40
 //
 // Errors name path, never the temporary file.
 func Write(path string, data []byte, perm fs.FileMode) error {
-	if err := write(path, data, perm); err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
+	p, err := Stage(path, data, perm)
+	if err != nil {
+		return err
+	}
+	return p.Commit()
+}
+
+// A Pending write is one Stage made ready: the data is in a temporary file
+// beside its path, flushed to disk, and Commit puts it in place. Writing
+// several files all or nothing is staging them all, then committing them:
+// whatever fails before the first Commit leaves every path as it was.
+type Pending struct {
+	path    string // as the caller named it, for errors
+	dir     int    // the directory holding the file; -1 once done
+	name    string // the file's name in dir
+	tmp     string // the temporary file's name in dir; "" to write in place
+	data    []byte // for a write in place
+	renamed bool
+}
+
+// Stage does all of Write but the rename: it resolves path with the
+// rules Write follows, and writes data to a temporary file beside it. The
+// caller must Commit or Abort the result.
+func Stage(path string, data []byte, perm fs.FileMode) (*Pending, error) {
+	p, err := stage(path, data, perm)
+	if err != nil {
+		return nil, fmt.Errorf("writing %s: %w", path, err)
+	}
+	return p, nil
+}
+
+func stage(path string, data []byte, perm fs.FileMode) (*Pending, error) {
+	dir, name, st, err := resolve(path)
+	if err != nil {
+		return nil, err
+	}
+	p := &Pending{path: path, dir: dir, name: name}
+	newMode := uint32(perm.Perm() &^ processUmask)
+	switch {
+	case st == nil:
+		err = p.prepare(data, newMode, nil)
+	case st.Mode&unix.S_IFMT == unix.S_IFREG:
+		// Renaming needs only the directory's permission; the file's own
+		// must be honoured too, as open(O_WRONLY) would.
+		if err = unix.Faccessat(dir, name, unix.W_OK, unix.AT_EACCESS); err != nil {
+			break
+		}
+		var bad bool
+		if bad, _, err = planted(dir, st); err != nil {
+			break
+		}
+		if bad {
+			err = p.prepare(data, newMode, nil)
+		} else {
+			err = p.prepare(data, uint32(st.Mode)&0o777, st)
+		}
+	default:
+		p.data = data
+	}
+	if err != nil {
+		unix.Close(dir)
+		return nil, err
+	}
+	return p, nil
+}
+
+// Commit puts the staged data at its path: it renames the temporary file
+// over it, or writes a device or FIFO in place.
+func (p *Pending) Commit() error {
+	if p.dir < 0 {
+		return fmt.Errorf("writing %s: already committed or aborted", p.path)
+	}
+	defer p.close()
+	var err error
+	if p.tmp == "" {
+		err = writeInPlace(p.dir, p.name, p.data)
+	} else if err = unix.Renameat(p.dir, p.tmp, p.dir, p.name); err == nil {
+		// rename does not follow name, so a link put there meanwhile is
+		// replaced like the file was.
+		p.renamed = true
+		err = syncDir(p.dir)
+	}
+	if err != nil {
+		return fmt.Errorf("writing %s: %w", p.path, err)
 	}
 	return nil
 }
 
-func write(path string, data []byte, perm fs.FileMode) error {
-	dir, name, st, err := resolve(path)
-	if err != nil {
-		return err
+// Abort removes the staged data, leaving the path as it was. It does
+// nothing once the write is committed or aborted.
+func (p *Pending) Abort() {
+	if p.dir >= 0 {
+		p.close()
 	}
-	defer unix.Close(dir)
-	newMode := uint32(perm.Perm() &^ processUmask)
-	switch {
-	case st == nil:
-		return replace(dir, name, data, newMode, nil)
-	case st.Mode&unix.S_IFMT == unix.S_IFREG:
-		// Renaming needs only the directory's permission; the file's own
-		// must be honoured too, as open(O_WRONLY) would.
-		if err := unix.Faccessat(dir, name, unix.W_OK, unix.AT_EACCESS); err != nil {
-			return err
-		}
-		if bad, _, err := planted(dir, st); err != nil {
-			return err
-		} else if bad {
-			return replace(dir, name, data, newMode, nil)
-		}
-		return replace(dir, name, data, uint32(st.Mode)&0o777, st)
-	default:
-		return writeInPlace(dir, name, data)
+}
+
+func (p *Pending) close() {
+	if p.tmp != "" && !p.renamed {
+		unix.Unlinkat(p.dir, p.tmp, 0)
 	}
+	unix.Close(p.dir)
+	p.dir = -1
 }
 
 // resolve walks path one name at a time from a directory file descriptor,
@@ -238,47 +309,32 @@ func readlinkat(dir int, name string) (string, error) {
 	return "", unix.ENAMETOOLONG
 }
 
-// replace writes data to a new file in dir and renames it over name. The
-// file gets mode, and the owner and group of old when it is not nil.
-func replace(dir int, name string, data []byte, mode uint32, old *unix.Stat_t) (err error) {
-	tmp, fd, err := createTemp(dir, name)
+// prepare writes data to a new temporary file in p's directory, with
+// mode, and the owner and group of old when it is not nil.
+func (p *Pending) prepare(data []byte, mode uint32, old *unix.Stat_t) error {
+	tmp, fd, err := createTemp(p.dir, p.name)
 	if err != nil {
 		return err
 	}
-	renamed := false
-	defer func() {
-		if fd >= 0 {
-			unix.Close(fd)
-		}
-		if !renamed {
-			unix.Unlinkat(dir, tmp, 0)
-		}
-	}()
-	if err := writeAll(fd, data); err != nil {
-		return err
+	p.tmp = tmp
+	err = writeAll(fd, data)
+	if err == nil && old != nil {
+		err = chown(fd, old)
 	}
-	if old != nil {
-		if err := chown(fd, old); err != nil {
-			return err
-		}
+	if err == nil {
+		err = unix.Fchmod(fd, mode)
 	}
-	if err := unix.Fchmod(fd, mode); err != nil {
-		return err
+	if err == nil {
+		err = unix.Fsync(fd)
 	}
-	if err := unix.Fsync(fd); err != nil {
-		return err
+	if cerr := unix.Close(fd); err == nil {
+		err = cerr
 	}
-	err, fd = unix.Close(fd), -1
 	if err != nil {
-		return err
+		unix.Unlinkat(p.dir, tmp, 0)
+		p.tmp = ""
 	}
-	// rename does not follow name, so a link put there meanwhile is
-	// replaced like the file was.
-	if err := unix.Renameat(dir, tmp, dir, name); err != nil {
-		return err
-	}
-	renamed = true
-	return syncDir(dir)
+	return err
 }
 
 // createTemp creates a file no one else has opened, beside name in dir.
