@@ -168,10 +168,16 @@ func taken(name string, facts host.Facts, declared bool) (string, error) {
 	return "", nil
 }
 
+// maxCandidates bounds the names freeName tries: a host that has all of
+// them answers oddly (a policy that says it declares every name), and the
+// search must end all the same.
+const maxCandidates = 1000
+
 // freeName returns the first of name_container, name_container2, ... that
-// nothing on the host has.
+// nothing on the host has, or ErrNameTaken when none of the first
+// maxCandidates is free.
 func freeName(name string, facts host.Facts, declared bool) (string, error) {
-	for i := 1; ; i++ {
+	for i := 1; i <= maxCandidates; i++ {
 		suffix := "_container"
 		if i > 1 {
 			suffix += strconv.Itoa(i)
@@ -186,4 +192,5 @@ func freeName(name string, facts host.Facts, declared bool) (string, error) {
 			return candidate, err
 		}
 	}
+	return "", fmt.Errorf("module name %s: %w, and so are the first %d names made from it", name, ErrNameTaken, maxCandidates)
 }

@@ -136,3 +136,11 @@ func TestNameFor(t *testing.T) {
 		}
 	}
 }
+
+// TestCheckNameEnds checks that a host that says it has every name (a
+// lax Fake declares all) gets an error, not an endless search.
+func TestCheckNameEnds(t *testing.T) {
+	if err := policy.CheckName("web", &host.Fake{}); !errors.Is(err, policy.ErrNameTaken) {
+		t.Errorf("CheckName on a host with every name = %v, want ErrNameTaken", err)
+	}
+}

@@ -1,8 +1,6 @@
 package cmd
 
 import (
-	"bytes"
-	"context"
 	"errors"
 	"fmt"
 	"path/filepath"
@@ -11,13 +9,11 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/confine-policy/confine/internal/atomicfile"
 	"github.com/confine-policy/confine/pkg/cil"
-	"github.com/confine-policy/confine/pkg/engine"
+	"github.com/confine-policy/confine/pkg/confine"
 	"github.com/confine-policy/confine/pkg/host"
 	"github.com/confine-policy/confine/pkg/inspect"
 	"github.com/confine-policy/confine/pkg/policy"
-	"github.com/confine-policy/confine/pkg/recipe"
 	"github.com/confine-policy/confine/templates"
 )
 
@@ -79,143 +75,52 @@ func newGenerate(s *streams) *cobra.Command {
 	return c
 }
 
-// module is one module ready to be written.
-type module struct {
-	m      *policy.Module
-	text   []byte
-	path   string // "" for standard output
-	recipe *recipe.Recipe
-}
-
 func runGenerate(s *streams, c *cobra.Command, f *generateFlags, args []string) error {
 	f.capsSet = c.Flags().Changed("caps")
 	f.devicesSet = c.Flags().Changed("devices")
 	if err := f.parse(args); err != nil {
 		return usageError(err)
 	}
-	flavor, err := f.templateFlavor()
-	if err != nil {
-		return usageError(err)
+	opts := confine.Options{Output: f.output, Host: f.host, Policy: f.opts}
+	if len(args) == 1 {
+		opts.Name = args[0]
 	}
-	containers, err := f.read(s)
+	if f.flavor != "" {
+		var err error
+		if opts.Flavor, err = templates.ParseFlavor(f.flavor); err != nil {
+			return usageError(err)
+		}
+	}
+	cs, err := read(s, "confine NAME", f.containerID, f.json, f.engine)
 	if err != nil {
 		return err
 	}
-	if len(args) == 1 && len(containers) > 1 {
-		return usageError(fmt.Errorf("the input holds %d containers, so NAME would be ambiguous: give no NAME to write one module per container, named after it", len(containers)))
-	}
-	if f.output != "" && len(containers) > 1 {
-		return usageError(fmt.Errorf("-o names one file, but the input holds %d containers", len(containers)))
-	}
-
-	// Build every module before writing any, so that bad input for one
-	// container leaves no module of the others behind either.
-	facts := host.Open(f.host)
-	pol, err := facts.Policy()
+	ms, err := confine.Generate(cs.Containers, opts)
 	if err != nil {
+		return kindError(err)
+	}
+	for _, n := range ms.Notes {
+		note(s, n)
+	}
+	for _, w := range ms.Warnings {
+		warn(s, w)
+	}
+	if err := ms.Write(s.out); err != nil {
 		return policyError(err)
 	}
-	names, err := moduleNames(s, containers, args, facts)
-	if err != nil {
-		return err
-	}
-	if err := f.checkOutput(facts); err != nil {
-		return err
-	}
-	var modules []module
-	for i, ctr := range containers {
-		opts := f.opts
-		opts.Name = names[i]
-		opts.Flavor = flavor
-		m, err := policy.Generate(ctr, facts, opts)
-		if err != nil {
-			return policyError(fmt.Errorf("container %s: %w", ctr.Name, err))
-		}
-		text, err := m.CIL()
-		if err != nil {
-			return policyError(err)
-		}
-		out := module{m: m, text: text, path: names[i] + ".cil"}
-		switch f.output {
-		case "":
-		case "-":
-			out.path = ""
-		default:
-			out.path = f.output
-		}
-		file := out.path
-		if file == "" {
-			file = m.Name + ".cil"
-		}
-		out.recipe, err = recipe.New(m, file, recipe.Options{Flavor: flavor, Root: f.host.Root, Policy: pol})
-		if err != nil {
-			return policyError(err)
-		}
-		modules = append(modules, out)
-	}
-	skipped(s, facts)
-
 	// udica prints its recipe on standard output; with the module there,
 	// the recipe goes to standard error so the output stays valid CIL.
 	recipeOut := s.out
-	for _, out := range modules {
-		if out.path == "" {
-			if _, err := s.out.Write(out.text); err != nil {
-				return policyError(err)
-			}
-			recipeOut = s.err
-		} else if err := atomicfile.Write(out.path, out.text, 0o644); err != nil {
-			return policyError(err)
-		}
-		// Said once the module is there: for one that could not be
-		// written they would be noise around the error.
-		for _, w := range out.m.Warnings {
+	if f.output == "-" {
+		recipeOut = s.err
+	}
+	for _, m := range ms.Modules {
+		for _, w := range slices.Concat(m.Warnings, m.Recipe.Warnings) {
 			warn(s, w)
 		}
-		for _, w := range out.recipe.Warnings {
-			warn(s, w)
-		}
-		if err := out.recipe.Write(recipeOut); err != nil {
+		if err := m.Recipe.Write(recipeOut); err != nil {
 			return policyError(err)
 		}
-	}
-	return nil
-}
-
-// maxSkipped is how many skipped file_contexts lines are shown one by one.
-const maxSkipped = 5
-
-// skipped warns of the file_contexts lines the host's facts could not
-// use: the module knows nothing of the paths they label.
-func skipped(s *streams, facts *host.System) {
-	notes := facts.Notes()
-	for i, n := range notes {
-		if i == maxSkipped {
-			warn(s, fmt.Sprintf("and %d more file_contexts lines skipped", len(notes)-maxSkipped))
-			break
-		}
-		warn(s, n)
-	}
-}
-
-// checkOutput refuses an -o file whose name would install the module under
-// a name the host already has: semodule names a module after its file.
-func (f *generateFlags) checkOutput(facts host.Facts) error {
-	if f.output == "" || f.output == "-" {
-		return nil
-	}
-	name := filepath.Base(f.output)
-	if ext := filepath.Ext(name); ext != "" {
-		name = strings.TrimSuffix(name, ext)
-	}
-	err := policy.CheckModuleName(name, facts)
-	switch {
-	case errors.Is(err, policy.ErrNameTaken):
-		return usageError(fmt.Errorf("-o %s: %w", f.output, err))
-	case errors.Is(err, cil.ErrInvalidName):
-		return usageError(fmt.Errorf("-o %s: semodule would name the module %q: %w", f.output, name, err))
-	case err != nil:
-		return policyError(err)
 	}
 	return nil
 }
@@ -264,88 +169,4 @@ func (f *generateFlags) parse(args []string) error {
 		}
 	}
 	return nil
-}
-
-// templateFlavor returns the flavour --flavor names, or the one the host
-// has (see templates.Detect).
-func (f *generateFlags) templateFlavor() (templates.Flavor, error) {
-	if f.flavor != "" {
-		return templates.ParseFlavor(f.flavor)
-	}
-	root := f.host.Root
-	if root == "" {
-		root = "/"
-	}
-	// A host without an SELinux config has no policy name: that is not
-	// targeted, and the policy is needed later anyway, where its absence
-	// is reported.
-	name, _ := host.Open(f.host).PolicyName()
-	return templates.Detect(root, name), nil
-}
-
-// read returns the containers the input describes.
-func (f *generateFlags) read(s *streams) ([]inspect.Container, error) {
-	if f.containerID == "" {
-		return readContainers(s, "confine NAME", f.json, f.engine)
-	}
-	e, err := parseEngineFlag(f.engine)
-	if err != nil {
-		return nil, inputError(err)
-	}
-	res, err := engine.Inspect(context.Background(), f.containerID, e)
-	switch {
-	case errors.Is(err, engine.ErrNoInspector) || errors.Is(err, engine.ErrInvalidID):
-		return nil, usageError(err)
-	case err != nil:
-		return nil, inputError(err)
-	}
-	if len(res.AlsoKnownBy) > 0 {
-		var others []string
-		for _, o := range res.AlsoKnownBy {
-			others = append(others, string(o))
-		}
-		verb := "knows"
-		if len(others) > 1 {
-			verb = "know"
-		}
-		note(s, fmt.Sprintf("container %s: %s also %s it; used %s's (%s); give -e to choose", f.containerID, strings.Join(others, " and "), verb, res.Engine, res.Command()))
-	}
-	containers, err := inspect.Parse(bytes.NewReader(res.Output), e)
-	if err != nil {
-		return nil, inputError(fmt.Errorf("%s: %w", res.Command(), err))
-	}
-	return containers, nil
-}
-
-// moduleNames returns the module name for each container: NAME when the
-// input holds one container, else each container's own name, made one
-// that is free on the host (saying so in a note). A NAME the host already
-// has is a usage error.
-func moduleNames(s *streams, containers []inspect.Container, args []string, facts host.Facts) ([]string, error) {
-	if len(args) == 1 {
-		err := policy.CheckName(args[0], facts)
-		switch {
-		case errors.Is(err, policy.ErrNameTaken):
-			return nil, usageError(fmt.Errorf("NAME: %w", err))
-		case err != nil:
-			return nil, policyError(err)
-		}
-		return args, nil
-	}
-	names := make([]string, len(containers))
-	for i, c := range containers {
-		if strings.TrimPrefix(c.Name, "/") == "" {
-			return nil, usageError(fmt.Errorf("container %d has no name to name its module after: give NAME", i+1))
-		}
-		name, why, err := policy.NameFor(c.Name, facts)
-		if err != nil {
-			return nil, policyError(err)
-		}
-		if slices.Contains(names[:i], name) {
-			return nil, usageError(fmt.Errorf("containers %d and %d would both write module %s: give them distinct names", slices.Index(names[:i], name)+1, i+1, name))
-		}
-		note(s, why)
-		names[i] = name
-	}
-	return names, nil
 }

@@ -1,46 +1,50 @@
 package cmd
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
 
+	"github.com/confine-policy/confine/pkg/confine"
 	"github.com/confine-policy/confine/pkg/inspect"
 )
 
-// readContainers reads a container engine's inspect output from file, or
-// from standard input when file is "" or "-", as the output of engine, or
-// of the engine its keys show when engine is "". It refuses to wait on a
+// read returns the containers the input flags describe: the engines'
+// inspect of id, the file, or standard input. It refuses to wait on a
 // terminal, where nobody would know that confine waits for JSON.
 //
 // command is how the user runs the command, such as "confine inspect", for
 // the message that says how to give it input.
-func readContainers(s *streams, command, file, engine string) ([]inspect.Container, error) {
+func read(s *streams, command, id, file, engine string) (*confine.Containers, error) {
 	e, err := parseEngineFlag(engine)
 	if err != nil {
 		return nil, inputError(err)
 	}
-	if file != "" && file != "-" {
-		f, err := os.Open(file)
-		if err != nil {
-			return nil, inputError(err)
-		}
-		defer f.Close()
-		containers, err := inspect.Parse(f, e)
-		if err != nil {
-			return nil, inputError(fmt.Errorf("%s: %w", file, err))
-		}
-		return containers, nil
-	}
-	if isTerminal(s.in) {
+	if id == "" && (file == "" || file == "-") && isTerminal(s.in) {
 		return nil, usageError(fmt.Errorf("nothing to read: standard input is not a pipe or a file;"+
 			" run `docker inspect NAME | %s`, or `%s -j FILE`", command, command))
 	}
-	containers, err := inspect.Parse(s.in, e)
+	cs, err := confine.Read(context.Background(), confine.Source{ID: id, File: file, Reader: s.in, Engine: e})
 	if err != nil {
-		return nil, inputError(err)
+		return nil, kindError(err)
 	}
-	return containers, nil
+	for _, n := range cs.Notes {
+		note(s, n)
+	}
+	return cs, nil
+}
+
+// kindError gives an error of the library the exit status of its kind.
+func kindError(err error) error {
+	switch {
+	case errors.Is(err, confine.ErrUsage):
+		return usageError(err)
+	case errors.Is(err, confine.ErrInput):
+		return inputError(err)
+	}
+	return policyError(err)
 }
 
 // parseEngineFlag reads the value of --engine: an engine as

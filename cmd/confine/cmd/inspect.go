@@ -29,10 +29,11 @@ oci says which it is instead.
 ` + exitStatusHelp,
 		Args: positional(cobra.NoArgs),
 		RunE: func(*cobra.Command, []string) error {
-			containers, err := readContainers(s, "confine inspect", file, engine)
+			cs, err := read(s, "confine inspect", "", file, engine)
 			if err != nil {
 				return err
 			}
+			containers := cs.Containers
 			// Encoded whole before anything is written, so that output is
 			// all or nothing.
 			var out bytes.Buffer

@@ -6,6 +6,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/confine-policy/confine/pkg/confine"
 	"github.com/confine-policy/confine/pkg/host"
 )
 
@@ -39,7 +40,9 @@ has it (a PATH that is not on this host, or --predict).
 					return policyError(err)
 				}
 			}
-			skipped(s, facts)
+			for _, w := range confine.HostWarnings(facts) {
+				warn(s, w)
+			}
 			return nil
 		},
 	}
