@@ -650,18 +650,6 @@ func TestStageCommitAbort(t *testing.T) {
 		}
 		return pa, pb
 	}
-	listing := func() []string {
-		t.Helper()
-		entries, err := os.ReadDir(dir)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var names []string
-		for _, e := range entries {
-			names = append(names, e.Name())
-		}
-		return names
-	}
 
 	pa, pb := stage()
 	if got, _ := os.ReadFile(a); string(got) != "old" {
@@ -670,7 +658,7 @@ func TestStageCommitAbort(t *testing.T) {
 	pa.Abort()
 	pb.Abort()
 	pb.Abort() // twice is nothing
-	if got := listing(); !slices.Equal(got, []string{"a.cil"}) {
+	if got := names(t, dir); !slices.Equal(got, []string{"a.cil"}) {
 		t.Errorf("after Abort the directory holds %q, want only a.cil", got)
 	}
 	if got, _ := os.ReadFile(a); string(got) != "old" {
@@ -689,7 +677,7 @@ func TestStageCommitAbort(t *testing.T) {
 			t.Errorf("%s holds %q, want %q", path, got, want)
 		}
 	}
-	if got := listing(); !slices.Equal(got, []string{"a.cil", "b.cil"}) {
+	if got := names(t, dir); !slices.Equal(got, []string{"a.cil", "b.cil"}) {
 		t.Errorf("after Commit the directory holds %q", got)
 	}
 	if err := pa.Commit(); err == nil {
