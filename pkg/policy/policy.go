@@ -201,14 +201,17 @@ func (g *generator) mountTypes() map[string]typesAnswer {
 	return answers
 }
 
-// byType reports whether a mount's access is granted type by type, rather
-// than not at all (tmpfs, relabelled, not a host path) or by a template.
+// byType reports whether a mount's access is granted type by type, from
+// the types below it, rather than not at all (tmpfs, relabelled, not a
+// host path), by a template, or as an engine's socket, whose one label is
+// all it takes.
 func byType(m inspect.Mount) bool {
 	if m.Type == inspect.Tmpfs || m.Relabel != "" || !path.IsAbs(m.Source) {
 		return false
 	}
 	_, special := specialDirs[path.Clean(m.Source)]
-	return !special
+	_, socket := engineSockets[path.Clean(m.Source)]
+	return !special && !socket
 }
 
 // warn adds a warning once: a type missing from the policy is met once
@@ -287,7 +290,7 @@ func (g *generator) containerWarnings() {
 	switch {
 	case c.Privileged:
 		g.warn("container %s is privileged: the engine runs it unconfined (spc_t) and ignores label=type, so this module will not apply until it runs without --privileged; it is written for the container as it is without: %d capabilities, not all %d (grant more with -c), and only the devices it names, not all of the host's (grant one with --devices)",
-			c.Name, len(g.unprivileged()), len(c.Capabilities))
+			c.Name, len(c.UnprivilegedCapabilities), len(c.Capabilities))
 	case c.Label.Disable:
 		g.warn("container %s runs with label=disable: it is unconfined, so this module will not apply until it runs with label=type:%s.process instead", c.Name, g.opts.Name)
 	}
@@ -296,22 +299,14 @@ func (g *generator) containerWarnings() {
 	}
 }
 
-// unprivileged returns the capabilities a privileged container has when
-// run without --privileged, the only way the module applies to it.
-func (g *generator) unprivileged() []string {
-	if g.c.UnprivilegedCapabilities != nil {
-		return g.c.UnprivilegedCapabilities
-	}
-	return []string{}
-}
-
 func (g *generator) capabilities() {
 	caps, reason := g.c.Capabilities, "capabilities the container has"
 	switch {
 	case g.opts.Caps != nil:
 		caps, reason = g.opts.Caps, "capabilities given with -c"
 	case g.c.Privileged:
-		caps, reason = g.unprivileged(), "capabilities the container has without --privileged: the engine's defaults, with what it adds and drops"
+		// The module applies to it only when it runs without --privileged.
+		caps, reason = g.c.UnprivilegedCapabilities, "capabilities the container has without --privileged: the engine's defaults, with what it adds and drops"
 	}
 	for _, name := range caps {
 		class := "capability"
@@ -439,16 +434,20 @@ var engineDomains = map[templates.Flavor]map[string]string{
 // handOver are the mounts that give the container the host itself:
 // whatever the module says, the container can escape through them.
 var handOver = map[string]string{
-	"/":                               "the host's root file system",
-	"/etc":                            "the host's configuration",
-	"/proc":                           "the host's processes",
-	"/sys":                            "the host's kernel settings",
-	"/dev":                            "the host's devices",
-	"/var/run/docker.sock":            "the docker socket",
-	"/run/docker.sock":                "the docker socket",
-	"/run/podman/podman.sock":         "the podman socket",
-	"/run/containerd/containerd.sock": "the containerd socket",
-	"/run/crio/crio.sock":             "the CRI-O socket",
+	"/":     "the host's root file system",
+	"/etc":  "the host's configuration",
+	"/proc": "the host's processes",
+	"/sys":  "the host's kernel settings",
+	"/dev":  "the host's devices",
+}
+
+// handedOver says what a mount of source gives the container of the host
+// itself, or "": the host's own trees, or an engine's socket.
+func handedOver(source string) string {
+	if engine, ok := engineSockets[source]; ok {
+		return "the " + engine + " socket"
+	}
+	return handOver[source]
 }
 
 func (g *generator) mounts() error {
@@ -466,7 +465,7 @@ func (g *generator) mounts() error {
 			continue
 		}
 		source := path.Clean(m.Source)
-		if what, ok := handOver[source]; ok {
+		if what := handedOver(source); what != "" {
 			g.warn("%s hands %s to the container: no SELinux module can confine a container given that", reason, what)
 		}
 		if m.Relabel != "" {
@@ -508,9 +507,11 @@ func (g *generator) mounts() error {
 			}
 			why := reason + ", " + found(t)
 			for _, class := range mountGrantClasses(t, types.Class, access) {
-				perms := mountPermsFor(class, access, !t.Predicted())
+				var perms []string
 				if types.Class != "" {
 					perms = singlePerms(class, access)
+				} else {
+					perms = mountPermsFor(class, access, !t.Predicted())
 				}
 				g.grant(kindMount, t.Type, class, perms, why)
 			}
