@@ -275,11 +275,7 @@ func (s *System) fileLabel(path string, ft fcontext.FileType) (Label, error) {
 	if err != nil {
 		return Label{}, err
 	}
-	if s.root == "" {
-		if resolved, err := filepath.EvalSymlinks(path); err == nil {
-			path = resolved
-		}
-	}
+	path = s.resolved(path)
 	m, err := files.Lookup(path, ft)
 	switch {
 	case errors.Is(err, fcontext.ErrNoMatch):

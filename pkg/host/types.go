@@ -96,15 +96,15 @@ func (s *System) addPredicted(dir string, found *typeSet) (int, error) {
 	return len(found.types) - n, nil
 }
 
-// resolved returns dir with its symlinks resolved, on this host: the
+// resolved returns path with its symlinks resolved, on this host: the
 // label that matters is that of what a mount reaches (/var/run is /run).
-func (s *System) resolved(dir string) string {
+func (s *System) resolved(path string) string {
 	if s.root == "" {
-		if r, err := filepath.EvalSymlinks(dir); err == nil {
+		if r, err := filepath.EvalSymlinks(path); err == nil {
 			return r
 		}
 	}
-	return dir
+	return path
 }
 
 // An entry is one path met below a mount.
