@@ -156,29 +156,39 @@ func Files() []string {
 // template file name, at the top of the file system.
 func FS() fs.FS { return refpolicyFiles }
 
-// Write writes confine's refpolicy-flavour templates into dir, creating
-// it if needed, and DebianEngines as DebianEnginesFile. Each file is
-// replaced whole or not at all, so an error never leaves a partly written
-// template behind.
+// Written returns the names of the files Write writes: the template files,
+// sorted, then DebianEnginesFile.
+func Written() []string {
+	return append(Files(), DebianEnginesFile)
+}
+
+// Data returns what Write puts in the file name, one of Written.
+func Data(name string) ([]byte, error) {
+	if name == DebianEnginesFile {
+		return DebianEngines(), nil
+	}
+	data, err := refpolicyFiles.ReadFile(name)
+	if err != nil {
+		return nil, fmt.Errorf("%w: no template file %q", ErrUnknownBlock, name)
+	}
+	return data, nil
+}
+
+// Write writes the files of Written into dir, creating it if needed. Each
+// file is replaced whole or not at all, so an error never leaves a partly
+// written template behind.
 func Write(dir string) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("writing templates: %w", err)
 	}
-	names, err := fs.Glob(refpolicyFiles, "*.cil")
-	if err != nil {
-		return fmt.Errorf("writing templates: %w", err)
-	}
-	for _, name := range names {
-		data, err := refpolicyFiles.ReadFile(name)
+	for _, name := range Written() {
+		data, err := Data(name)
 		if err != nil {
 			return fmt.Errorf("writing templates: %w", err)
 		}
 		if err := atomicfile.Write(filepath.Join(dir, name), data, 0o644); err != nil {
 			return fmt.Errorf("writing templates: %w", err)
 		}
-	}
-	if err := atomicfile.Write(filepath.Join(dir, DebianEnginesFile), debianEngines, 0o644); err != nil {
-		return fmt.Errorf("writing templates: %w", err)
 	}
 	return nil
 }

@@ -231,6 +231,9 @@ func TestWrite(t *testing.T) {
 	want, _ := fs.Glob(templates.FS(), "*.cil")
 	want = append(want, templates.DebianEnginesFile)
 	slices.Sort(want)
+	if written := slices.Sorted(slices.Values(templates.Written())); !slices.Equal(written, want) {
+		t.Errorf("Written() = %q, want %q", written, want)
+	}
 	var got []string
 	for _, e := range entries {
 		got = append(got, e.Name())
@@ -238,6 +241,8 @@ func TestWrite(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		// Against the embedded files themselves, not Data, which Write
+		// reads.
 		embedded, _ := fs.ReadFile(templates.FS(), e.Name())
 		if e.Name() == templates.DebianEnginesFile {
 			embedded = templates.DebianEngines()

@@ -195,26 +195,16 @@ func imageKey(rootfs, kernel string) (string, error) {
 			return "", err
 		}
 	}
-	for _, name := range templates.Files() {
-		data, err := readTemplate(name)
+	for _, name := range templates.Written() {
+		data, err := templates.Data(name)
 		if err != nil {
 			return "", err
 		}
 		fmt.Fprintln(h, "template", name, len(data))
 		h.Write(data)
 	}
-	h.Write(templates.DebianEngines())
 	h.Write(initScript)
 	return hex.EncodeToString(h.Sum(nil))[:16], nil
-}
-
-func readTemplate(name string) ([]byte, error) {
-	f, err := templates.FS().Open(name)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	return io.ReadAll(f)
 }
 
 func hashFile(w io.Writer, path string) error {
@@ -256,7 +246,7 @@ func buildImage(rootfs, dir string) (err error) {
 		return err
 	}
 	args := []string{"-p", root, "-s", "default", "-n", "-i", filepath.Join(src, "container.pp")}
-	for _, name := range append(templates.Files(), templates.DebianEnginesFile) {
+	for _, name := range templates.Written() {
 		args = append(args, filepath.Join(tmpl, name))
 	}
 	if out, err := run(5*time.Minute, "", "semodule", args...); err != nil {

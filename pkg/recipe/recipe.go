@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -117,10 +116,7 @@ func installed(path, name string) (bool, error) {
 	if err != nil {
 		return false, nil // missing or unreadable: the recipe writes it
 	}
-	want, err := fs.ReadFile(templates.FS(), name)
-	if name == templates.DebianEnginesFile {
-		want, err = templates.DebianEngines(), nil
-	}
+	want, err := templates.Data(name)
 	if err != nil {
 		return false, fmt.Errorf("recipe: template %s: %w", name, err)
 	}

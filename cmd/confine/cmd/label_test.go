@@ -3,7 +3,6 @@ package cmd_test
 import (
 	"bytes"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -54,10 +53,7 @@ func TestTemplatesCommand(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		want, err := fs.ReadFile(templates.FS(), filepath.Base(line))
-		if filepath.Base(line) == templates.DebianEnginesFile {
-			want, err = templates.DebianEngines(), nil
-		}
+		want, err := templates.Data(filepath.Base(line))
 		if err != nil || !bytes.Equal(got, want) {
 			t.Errorf("%s differs from the embedded template (%v)", line, err)
 		}

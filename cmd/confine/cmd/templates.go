@@ -3,7 +3,6 @@ package cmd
 import (
 	"errors"
 	"fmt"
-	"io/fs"
 	"path/filepath"
 
 	"github.com/spf13/cobra"
@@ -36,11 +35,7 @@ Each file is replaced whole or not at all.
 			if err := templates.Write(dir); err != nil {
 				return policyError(err)
 			}
-			names, err := fs.Glob(templates.FS(), "*.cil")
-			if err != nil {
-				return policyError(err)
-			}
-			for _, name := range append(names, templates.DebianEnginesFile) {
+			for _, name := range templates.Written() {
 				fmt.Fprintln(s.out, filepath.Join(dir, name))
 			}
 			return nil
