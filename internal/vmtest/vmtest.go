@@ -108,25 +108,34 @@ func Build(t testing.TB) *Image {
 		t.Fatal(err)
 	}
 	dir := filepath.Join(os.TempDir(), "confine-vmtest-image-"+key)
-	disk := filepath.Join(dir, "disk.img")
-	img := &Image{Disk: disk, Kernel: kernel, Initrd: initrd}
-	if _, err := os.Stat(disk); err == nil {
-		return img
+	img := &Image{Disk: filepath.Join(dir, "disk.img"), Kernel: kernel, Initrd: initrd}
+	built, err := cached(dir, img.Disk, func() error { return buildImage(rootfs, dir) })
+	if err != nil {
+		t.Fatalf("building the guest's image: %v", err)
+	}
+	if built {
+		img.Built, img.BuildTime = true, time.Since(start)
+		pruneImages(dir)
+	}
+	return img
+}
+
+// cached makes what build makes in dir unless done, the file build makes
+// last, says it is there. Test processes that need it at once wait for
+// the first to build it, under a lock beside dir.
+func cached(dir, done string, build func() error) (built bool, err error) {
+	if _, err := os.Stat(done); err == nil {
+		return false, nil
 	}
 	unlock, err := testutil.Lock(dir + ".lock")
 	if err != nil {
-		t.Fatal(err)
+		return false, err
 	}
 	defer unlock()
-	if _, err := os.Stat(disk); err == nil {
-		return img
+	if _, err := os.Stat(done); err == nil {
+		return false, nil
 	}
-	if err := buildImage(rootfs, dir); err != nil {
-		t.Fatalf("building the guest's image: %v", err)
-	}
-	img.Built, img.BuildTime = true, time.Since(start)
-	pruneImages(dir)
-	return img
+	return true, build()
 }
 
 // pruneImages removes the cached images other than keep: each holds some
@@ -163,25 +172,18 @@ func cachedRootfs() (string, error) {
 	fmt.Fprintln(h, cacheFormat, suite, mirror, strings.Join(Packages, ","))
 	dir := filepath.Join(os.TempDir(), "confine-vmtest-rootfs-"+hex.EncodeToString(h.Sum(nil))[:16])
 	done := filepath.Join(dir, ".confine-complete")
-	if _, err := os.Stat(done); err == nil {
-		return dir, nil
-	}
-	unlock, err := testutil.Lock(dir + ".lock")
-	if err != nil {
-		return "", err
-	}
-	defer unlock()
-	if _, err := os.Stat(done); err == nil {
-		return dir, nil
-	}
-	if err := os.RemoveAll(dir); err != nil {
-		return "", err
-	}
-	out, err := run(20*time.Minute, "", "debootstrap", "--variant=minbase", "--include="+strings.Join(Packages, ","), suite, dir, mirror)
-	if err != nil {
-		return "", fmt.Errorf("debootstrap: %w\n%s", err, tail(out))
-	}
-	return dir, os.WriteFile(done, nil, 0o644)
+	_, err := cached(dir, done, func() error {
+		// A directory without the marker is a run that did not finish.
+		if err := os.RemoveAll(dir); err != nil {
+			return err
+		}
+		out, err := run(20*time.Minute, "", "debootstrap", "--variant=minbase", "--include="+strings.Join(Packages, ","), suite, dir, mirror)
+		if err != nil {
+			return fmt.Errorf("debootstrap: %w\n%s", err, tail(out))
+		}
+		return os.WriteFile(done, nil, 0o644)
+	})
+	return dir, err
 }
 
 // imageKey hashes what an image is made of besides the root file system's
