@@ -10,8 +10,11 @@
 // policy has refpolicy's container module instead, this package carries
 // confine's own templates, written against that module's names
 // (container_domain, container_net_domain, ...). They are embedded in the
-// binary; Write puts them on disk, where semodule loads them from
-// /usr/share/confine/templates.
+// binary; confine templates --write (confine.WriteTemplates) puts them on
+// disk, where semodule loads them from /usr/share/confine/templates.
+//
+// The package is data only: it reads nothing of the host it runs on. Which
+// flavour a host takes is host.System.Flavor's to say.
 //
 // Every refpolicy template block is abstract: it is compiled only inside
 // the modules that inherit it. Every block but container keeps its rules

@@ -2,7 +2,6 @@ package templates_test
 
 import (
 	"fmt"
-	"os"
 	"path/filepath"
 
 	"github.com/confine-policy/confine/templates"
@@ -35,32 +34,4 @@ func ExampleFile() {
 	// /usr/share/confine/templates/net_container.cil
 	// /usr/share/confine/templates/home_container.cil
 	// unknown template block "home_manage_container"
-}
-
-func ExampleWrite() {
-	dir, err := os.MkdirTemp("", "templates")
-	if err != nil {
-		fmt.Println(err)
-		return
-	}
-	defer os.RemoveAll(dir)
-	if err := templates.Write(dir); err != nil {
-		fmt.Println(err)
-		return
-	}
-	entries, _ := os.ReadDir(dir)
-	for _, e := range entries {
-		fmt.Println(e.Name())
-	}
-	// Output:
-	// base_container.cil
-	// config_container.cil
-	// debian_engines.cil
-	// home_container.cil
-	// log_container.cil
-	// net_container.cil
-	// tmp_container.cil
-	// tty_container.cil
-	// virt_container.cil
-	// x_container.cil
 }

@@ -5,12 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"maps"
-	"os"
-	"path/filepath"
 	"slices"
-
-	"github.com/confine-policy/confine/internal/atomicfile"
 )
 
 // refpolicyFiles are confine's refpolicy-flavour templates.
@@ -24,8 +19,8 @@ var refpolicyFiles embed.FS
 //go:embed engines/debian.cil
 var debianEngines []byte
 
-// DebianEnginesFile is the file Write puts DebianEngines in, and the name
-// semodule installs it as, debian_engines.
+// DebianEnginesFile is the file DebianEngines is installed from, and so
+// the name semodule installs it as, debian_engines.
 const DebianEnginesFile = "debian_engines.cil"
 
 // DebianEngines returns a module, not a template, that Debian 12 needs
@@ -35,10 +30,13 @@ const DebianEnginesFile = "debian_engines.cil"
 // does not allow. Found from the denials of an enforcing Debian guest.
 func DebianEngines() []byte { return slices.Clone(debianEngines) }
 
-// Errors returned for names this package does not know.
 var (
+	// ErrUnknownFlavor is returned by ParseFlavor for a name that is
+	// neither "fedora" nor "refpolicy".
 	ErrUnknownFlavor = errors.New("unknown template flavour")
-	ErrUnknownBlock  = errors.New("unknown template block")
+	// ErrUnknownBlock is returned by File for a name that is not a
+	// template block, and by Data for one that is not a template file.
+	ErrUnknownBlock = errors.New("unknown template block")
 )
 
 // A Flavor is a family of policies, each with its own template set.
@@ -73,18 +71,6 @@ func (f Flavor) String() string {
 	return fmt.Sprintf("Flavor(%d)", int(f))
 }
 
-// MarshalText and UnmarshalText let a Flavor be a flag (flag.TextVar).
-func (f Flavor) MarshalText() ([]byte, error) { return []byte(f.String()), nil }
-
-func (f *Flavor) UnmarshalText(text []byte) error {
-	parsed, err := ParseFlavor(string(text))
-	if err != nil {
-		return err
-	}
-	*f = parsed
-	return nil
-}
-
 // Dir returns where the flavour's templates are installed, the directory
 // a load recipe names.
 func (f Flavor) Dir() string {
@@ -98,71 +84,71 @@ func (f Flavor) Dir() string {
 	return ""
 }
 
-// Detect guesses the flavour of the host under root from its installed
-// templates and its policy's name (SELINUXTYPE): Fedora when
-// container-selinux's templates are installed or the policy is
-// "targeted", Refpolicy otherwise.
-func Detect(root, policyType string) Flavor {
-	if policyType == "targeted" {
-		return Fedora
-	}
-	if fi, err := os.Stat(filepath.Join(root, Fedora.Dir())); err == nil && fi.IsDir() {
-		return Fedora
-	}
-	return Refpolicy
-}
-
-// blockFiles maps each template block to the file that defines it. The
-// names are udica's, and the same in both flavours.
-var blockFiles = map[string]string{
-	"container":                "base_container.cil",
-	"net_container":            "net_container.cil",
-	"restricted_net_container": "net_container.cil",
-	"home_container":           "home_container.cil",
-	"home_rw_container":        "home_container.cil",
-	"log_container":            "log_container.cil",
-	"log_rw_container":         "log_container.cil",
-	"tmp_container":            "tmp_container.cil",
-	"tmp_rw_container":         "tmp_container.cil",
-	"config_container":         "config_container.cil",
-	"config_rw_container":      "config_container.cil",
-	"tty_container":            "tty_container.cil",
-	"x_container":              "x_container.cil",
-	"virt_container":           "virt_container.cil",
+// blocks are the template blocks, each with the file that defines it, in
+// the order a module inherits them: udica's, then the blocks for special
+// directories. The names are udica's, and the same in both flavours.
+var blocks = []struct{ name, file string }{
+	{"container", "base_container.cil"},
+	{"net_container", "net_container.cil"},
+	{"virt_container", "virt_container.cil"},
+	{"x_container", "x_container.cil"},
+	{"tty_container", "tty_container.cil"},
+	{"restricted_net_container", "net_container.cil"},
+	{"home_container", "home_container.cil"},
+	{"home_rw_container", "home_container.cil"},
+	{"log_container", "log_container.cil"},
+	{"log_rw_container", "log_container.cil"},
+	{"tmp_container", "tmp_container.cil"},
+	{"tmp_rw_container", "tmp_container.cil"},
+	{"config_container", "config_container.cil"},
+	{"config_rw_container", "config_container.cil"},
 }
 
 // File returns the name of the template file that defines block, such as
 // "net_container.cil" for restricted_net_container.
 func File(block string) (string, error) {
-	if f, ok := blockFiles[block]; ok {
-		return f, nil
+	for _, b := range blocks {
+		if b.name == block {
+			return b.file, nil
+		}
 	}
 	return "", fmt.Errorf("%w %q", ErrUnknownBlock, block)
 }
 
-// Blocks returns the names of all template blocks, sorted.
+// Blocks returns the names of all template blocks, in the order a module
+// inherits them.
 func Blocks() []string {
-	return slices.Sorted(maps.Keys(blockFiles))
+	names := make([]string, len(blocks))
+	for i, b := range blocks {
+		names[i] = b.name
+	}
+	return names
 }
 
 // Files returns the names of the template files, such as
 // "base_container.cil", sorted. semodule names a module after its file,
 // so these, without ".cil", are the names the templates are installed as.
 func Files() []string {
-	return slices.Compact(slices.Sorted(maps.Values(blockFiles)))
+	var files []string
+	for _, b := range blocks {
+		files = append(files, b.file)
+	}
+	slices.Sort(files)
+	return slices.Compact(files)
 }
 
 // FS returns confine's refpolicy-flavour templates: one CIL file per
 // template file name, at the top of the file system.
 func FS() fs.FS { return refpolicyFiles }
 
-// Written returns the names of the files Write writes: the template files,
-// sorted, then DebianEnginesFile.
+// Written returns the names of the files an installation of the
+// refpolicy flavour holds (confine templates --write writes them): the
+// template files, sorted, then DebianEnginesFile.
 func Written() []string {
 	return append(Files(), DebianEnginesFile)
 }
 
-// Data returns what Write puts in the file name, one of Written.
+// Data returns the content of the file name, one of Written.
 func Data(name string) ([]byte, error) {
 	if name == DebianEnginesFile {
 		return DebianEngines(), nil
@@ -172,23 +158,4 @@ func Data(name string) ([]byte, error) {
 		return nil, fmt.Errorf("%w: no template file %q", ErrUnknownBlock, name)
 	}
 	return data, nil
-}
-
-// Write writes the files of Written into dir, creating it if needed. Each
-// file is replaced whole or not at all, so an error never leaves a partly
-// written template behind.
-func Write(dir string) error {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return fmt.Errorf("writing templates: %w", err)
-	}
-	for _, name := range Written() {
-		data, err := Data(name)
-		if err != nil {
-			return fmt.Errorf("writing templates: %w", err)
-		}
-		if err := atomicfile.Write(filepath.Join(dir, name), data, 0o644); err != nil {
-			return fmt.Errorf("writing templates: %w", err)
-		}
-	}
-	return nil
 }

@@ -41,26 +41,6 @@ func TestParseFlavor(t *testing.T) {
 	}
 }
 
-func TestFlavorText(t *testing.T) {
-	for _, f := range []templates.Flavor{templates.Fedora, templates.Refpolicy} {
-		text, err := f.MarshalText()
-		if err != nil {
-			t.Fatal(err)
-		}
-		var back templates.Flavor
-		if err := back.UnmarshalText(text); err != nil || back != f {
-			t.Errorf("%v: text %q reads back as %v, %v", f, text, back, err)
-		}
-	}
-	f := templates.Refpolicy
-	if err := f.UnmarshalText([]byte("debian")); !errors.Is(err, templates.ErrUnknownFlavor) || f != templates.Refpolicy {
-		t.Errorf("UnmarshalText(debian) = %v, left %v; want ErrUnknownFlavor and no change", err, f)
-	}
-	if s := templates.Flavor(0).String(); s != "Flavor(0)" {
-		t.Errorf("zero Flavor prints %q", s)
-	}
-}
-
 func TestDir(t *testing.T) {
 	tests := []struct {
 		f    templates.Flavor
@@ -73,38 +53,6 @@ func TestDir(t *testing.T) {
 	for _, tt := range tests {
 		if got := tt.f.Dir(); got != tt.want {
 			t.Errorf("%v.Dir() = %q, want %q", tt.f, got, tt.want)
-		}
-	}
-}
-
-func TestDetect(t *testing.T) {
-	withUdica := t.TempDir()
-	if err := os.MkdirAll(filepath.Join(withUdica, templates.Fedora.Dir()), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	// A file where the directory should be is not an installed template set.
-	withFile := t.TempDir()
-	if err := os.MkdirAll(filepath.Join(withFile, "usr/share/udica"), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(withFile, templates.Fedora.Dir()), nil, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	empty := t.TempDir()
-	tests := []struct {
-		root, policyType string
-		want             templates.Flavor
-	}{
-		{empty, "targeted", templates.Fedora},
-		{empty, "default", templates.Refpolicy},
-		{empty, "", templates.Refpolicy},
-		{withUdica, "default", templates.Fedora},
-		{withUdica, "mls", templates.Fedora},
-		{withFile, "default", templates.Refpolicy},
-	}
-	for _, tt := range tests {
-		if got := templates.Detect(tt.root, tt.policyType); got != tt.want {
-			t.Errorf("Detect(%s, %q) = %v, want %v", tt.root, tt.policyType, got, tt.want)
 		}
 	}
 }
@@ -178,8 +126,8 @@ func TestBlocksMatchFiles(t *testing.T) {
 	for name, fsys := range sets {
 		t.Run(name, func(t *testing.T) {
 			defined := definedBlocks(t, fsys)
-			if got := slices.Sorted(maps.Keys(defined)); !slices.Equal(got, templates.Blocks()) {
-				t.Errorf("files define %q, Blocks() = %q", got, templates.Blocks())
+			if got, want := slices.Sorted(maps.Keys(defined)), slices.Sorted(slices.Values(templates.Blocks())); !slices.Equal(got, want) {
+				t.Errorf("files define %q, Blocks() = %q", got, want)
 			}
 			for block, file := range defined {
 				if got, err := templates.File(block); got != file || err != nil {
@@ -214,83 +162,6 @@ func TestBlocksAreAbstract(t *testing.T) {
 		if optional != (block != "container") {
 			t.Errorf("%s: block %s has an optional body: %v", file, block, optional)
 		}
-	}
-}
-
-func TestWrite(t *testing.T) {
-	dir := filepath.Join(t.TempDir(), "new", "templates")
-	for range 2 { // into a new directory, then over the files written
-		if err := templates.Write(dir); err != nil {
-			t.Fatal(err)
-		}
-	}
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	want, _ := fs.Glob(templates.FS(), "*.cil")
-	want = append(want, templates.DebianEnginesFile)
-	slices.Sort(want)
-	if written := slices.Sorted(slices.Values(templates.Written())); !slices.Equal(written, want) {
-		t.Errorf("Written() = %q, want %q", written, want)
-	}
-	var got []string
-	for _, e := range entries {
-		got = append(got, e.Name())
-		data, err := os.ReadFile(filepath.Join(dir, e.Name()))
-		if err != nil {
-			t.Fatal(err)
-		}
-		// Against the embedded files themselves, not Data, which Write
-		// reads.
-		embedded, _ := fs.ReadFile(templates.FS(), e.Name())
-		if e.Name() == templates.DebianEnginesFile {
-			embedded = templates.DebianEngines()
-		}
-		if !bytes.Equal(data, embedded) {
-			t.Errorf("%s differs from the embedded file", e.Name())
-		}
-		if fi, _ := e.Info(); fi.Mode().Perm()&0o444 != 0o444 {
-			t.Errorf("%s has mode %v, want readable by all (semodule, installers)", e.Name(), fi.Mode())
-		}
-	}
-	if !slices.Equal(got, want) {
-		t.Errorf("wrote %q, want %q", got, want)
-	}
-}
-
-// TestWriteFailureLeavesNoPartialFile makes one template impossible to
-// write (a directory sits where it goes) and checks that Write says which,
-// and leaves neither a partial file nor a temporary one.
-func TestWriteFailureLeavesNoPartialFile(t *testing.T) {
-	dir := t.TempDir()
-	if err := os.Mkdir(filepath.Join(dir, "net_container.cil"), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(dir, "net_container.cil", "keep"), nil, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	err := templates.Write(dir)
-	if err == nil || !strings.Contains(err.Error(), "net_container.cil") {
-		t.Fatalf("Write = %v, want an error naming net_container.cil", err)
-	}
-	entries, _ := os.ReadDir(dir)
-	for _, e := range entries {
-		if strings.HasPrefix(e.Name(), ".") {
-			t.Errorf("temporary file %s left behind", e.Name())
-		}
-		if e.IsDir() {
-			continue
-		}
-		data, _ := os.ReadFile(filepath.Join(dir, e.Name()))
-		embedded, _ := fs.ReadFile(templates.FS(), e.Name())
-		if !bytes.Equal(data, embedded) {
-			t.Errorf("%s is not the whole template", e.Name())
-		}
-	}
-
-	if err := templates.Write(filepath.Join(dir, "base_container.cil", "sub")); err == nil {
-		t.Error("Write under a file succeeded")
 	}
 }
 
@@ -359,8 +230,9 @@ func TestFedoraStandInsDropNothing(t *testing.T) {
 // secilc resolves it: one probe module per block, one compile, one
 // sesearch, one seinfo.
 func TestGrantsOnMini(t *testing.T) {
+	blocks := slices.Sorted(slices.Values(templates.Blocks()))
 	var mod strings.Builder
-	for _, block := range templates.Blocks() {
+	for _, block := range blocks {
 		fmt.Fprintf(&mod, "(block probe_%s (blockinherit container)", block)
 		if block != "container" {
 			fmt.Fprintf(&mod, " (blockinherit %s)", block)
@@ -391,7 +263,7 @@ func TestGrantsOnMini(t *testing.T) {
 	for _, r := range base {
 		fmt.Fprintf(&out, "\t%s\n", r)
 	}
-	for _, block := range templates.Blocks() {
+	for _, block := range blocks {
 		if block == "container" {
 			continue
 		}

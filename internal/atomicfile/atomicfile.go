@@ -9,7 +9,10 @@
 // the BSDs; elsewhere Write returns an error.
 package atomicfile
 
-import "errors"
+import (
+	"errors"
+	"io/fs"
+)
 
 var (
 	// ErrUnsafeLink is wrapped by the error Write returns when the path
@@ -18,3 +21,62 @@ var (
 	// the directory's owner.
 	ErrUnsafeLink = errors.New("refusing to follow symlink")
 )
+
+// Write writes data to a temporary file beside path, flushes it to disk and
+// renames it over path, so that path holds either its old content or all of
+// data. A new file gets mode perm (before the umask); a
+// replaced one keeps its permission bits and, where the caller may set
+// them, its owner and group, unless another user could have planted it (as
+// below for links): then it is replaced as if new, for its owner could
+// rewrite the result. As with a shell redirection, a file the caller may
+// not write is refused, though the caller may write the directory.
+//
+// A symlink, at the end of path or in a directory on the way, is followed
+// only where Linux's fs.protected_symlinks rule would allow it: unless it is
+// owned by the caller (the effective uid) or by the directory's owner, one
+// in a sticky world-writable directory such as /tmp is refused with an error
+// wrapping ErrUnsafeLink, and nothing is written. A followed link is kept;
+// the file it leads to is replaced.
+//
+// Something at path that is not a regular file, such as /dev/stdout or a
+// FIFO, is written to as it is: renaming over it would replace the device
+// or pipe with a file. A directory is an error.
+//
+// Errors name path, never the temporary file.
+func Write(path string, data []byte, perm fs.FileMode) error {
+	return WriteAll([]File{{Path: path, Data: data, Perm: perm}})
+}
+
+// A File is one file for WriteAll to write: Data at Path, with mode Perm
+// if it is new.
+type File struct {
+	Path string
+	Data []byte
+	Perm fs.FileMode
+}
+
+// WriteAll writes files as Write does, all or nothing: each is written to
+// its temporary file first, and only when all are ready are they renamed
+// into place. Whatever fails before the first rename leaves every path as
+// it was.
+func WriteAll(files []File) error {
+	var staged []*pending
+	defer func() {
+		for _, p := range staged {
+			p.abort()
+		}
+	}()
+	for _, f := range files {
+		p, err := begin(f.Path, f.Data, f.Perm)
+		if err != nil {
+			return err
+		}
+		staged = append(staged, p)
+	}
+	for _, p := range staged {
+		if err := p.commit(); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -629,58 +629,42 @@ func stickyLink(t *testing.T, dir string, uid int) {
 	}
 }
 
-// TestStageCommitAbort writes two files all or nothing: staged, neither
-// is there until committed; aborted, neither is, and no temporary file
-// is left; a second Commit fails.
-func TestStageCommitAbort(t *testing.T) {
+// TestWriteAll writes three files all or nothing: when the last cannot
+// be written (a directory holds its place), the first two are as they
+// were and no temporary file is left; when all can, all are written.
+func TestWriteAll(t *testing.T) {
 	dir := t.TempDir()
-	a, b := filepath.Join(dir, "a.cil"), filepath.Join(dir, "b.cil")
+	a, b, c := filepath.Join(dir, "a.cil"), filepath.Join(dir, "b.cil"), filepath.Join(dir, "c.cil")
 	if err := os.WriteFile(a, []byte("old"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	stage := func() (*atomicfile.Pending, *atomicfile.Pending) {
-		t.Helper()
-		pa, err := atomicfile.Stage(a, []byte("new a"), 0o644)
-		if err != nil {
-			t.Fatal(err)
-		}
-		pb, err := atomicfile.Stage(b, []byte("new b"), 0o644)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return pa, pb
-	}
-
-	pa, pb := stage()
-	if got, _ := os.ReadFile(a); string(got) != "old" {
-		t.Errorf("a staged write changed a: %q", got)
-	}
-	pa.Abort()
-	pb.Abort()
-	pb.Abort() // twice is nothing
-	if got := names(t, dir); !slices.Equal(got, []string{"a.cil"}) {
-		t.Errorf("after Abort the directory holds %q, want only a.cil", got)
-	}
-	if got, _ := os.ReadFile(a); string(got) != "old" {
-		t.Errorf("after Abort a holds %q", got)
-	}
-
-	pa, pb = stage()
-	if err := pa.Commit(); err != nil {
+	if err := os.Mkdir(c, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	if err := pb.Commit(); err != nil {
+	files := []atomicfile.File{{Path: a, Data: []byte("new a"), Perm: 0o644}, {Path: b, Data: []byte("new b"), Perm: 0o644}, {Path: c, Data: []byte("new c"), Perm: 0o644}}
+	err := atomicfile.WriteAll(files)
+	if err == nil || !strings.HasPrefix(err.Error(), "writing "+c+": ") {
+		t.Errorf("WriteAll = %v, want an error naming %s", err, c)
+	}
+	if got := names(t, dir); !slices.Equal(got, []string{"a.cil", "c.cil"}) {
+		t.Errorf("after a failed WriteAll the directory holds %q, want a.cil and c.cil", got)
+	}
+	if got, _ := os.ReadFile(a); string(got) != "old" {
+		t.Errorf("after a failed WriteAll a holds %q", got)
+	}
+
+	if err := os.Remove(c); err != nil {
 		t.Fatal(err)
 	}
-	for path, want := range map[string]string{a: "new a", b: "new b"} {
+	if err := atomicfile.WriteAll(files); err != nil {
+		t.Fatal(err)
+	}
+	for path, want := range map[string]string{a: "new a", b: "new b", c: "new c"} {
 		if got, _ := os.ReadFile(path); string(got) != want {
 			t.Errorf("%s holds %q, want %q", path, got, want)
 		}
 	}
-	if got := names(t, dir); !slices.Equal(got, []string{"a.cil", "b.cil"}) {
-		t.Errorf("after Commit the directory holds %q", got)
-	}
-	if err := pa.Commit(); err == nil {
-		t.Error("a second Commit succeeded")
+	if got := names(t, dir); !slices.Equal(got, []string{"a.cil", "b.cil", "c.cil"}) {
+		t.Errorf("after WriteAll the directory holds %q", got)
 	}
 }

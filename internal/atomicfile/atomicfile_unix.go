@@ -32,40 +32,11 @@ var processUmask = func() fs.FileMode {
 // (MAXSYMLINKS).
 const maxLinks = 40
 
-// Write writes data to a temporary file beside path, flushes it to disk and
-// renames it over path, so that path holds either its old content or all of
-// data: Stage, then Commit. A new file gets mode perm (before the umask); a
-// replaced one keeps its permission bits and, where the caller may set
-// them, its owner and group, unless another user could have planted it (as
-// below for links): then it is replaced as if new, for its owner could
-// rewrite the result. As with a shell redirection, a file the caller may
-// not write is refused, though the caller may write the directory.
-//
-// A symlink, at the end of path or in a directory on the way, is followed
-// only where Linux's fs.protected_symlinks rule would allow it: unless it is
-// owned by the caller (the effective uid) or by the directory's owner, one
-// in a sticky world-writable directory such as /tmp is refused with an error
-// wrapping ErrUnsafeLink, and nothing is written. A followed link is kept;
-// the file it leads to is replaced.
-//
-// Something at path that is not a regular file, such as /dev/stdout or a
-// FIFO, is written to as it is: renaming over it would replace the device
-// or pipe with a file. A directory is an error.
-//
-// Errors name path, never the temporary file.
-func Write(path string, data []byte, perm fs.FileMode) error {
-	p, err := Stage(path, data, perm)
-	if err != nil {
-		return err
-	}
-	return p.Commit()
-}
-
-// A Pending write is one Stage made ready: the data is in a temporary file
-// beside its path, flushed to disk, and Commit puts it in place. Writing
-// several files all or nothing is staging them all, then committing them:
-// whatever fails before the first Commit leaves every path as it was.
-type Pending struct {
+// A pending write is one begin made ready: the data is in a temporary file
+// beside its path, flushed to disk, and commit puts it in place. Writing
+// several files all or nothing is beginning them all, then committing them:
+// whatever fails before the first commit leaves every path as it was.
+type pending struct {
 	path    string // as the caller named it, for errors
 	dir     int    // the directory holding the file; -1 once done
 	name    string // the file's name in dir
@@ -74,10 +45,10 @@ type Pending struct {
 	renamed bool
 }
 
-// Stage does all of Write but the rename: it resolves path with the
+// begin does all of Write but the rename: it resolves path with the
 // rules Write follows, and writes data to a temporary file beside it. The
-// caller must Commit or Abort the result.
-func Stage(path string, data []byte, perm fs.FileMode) (*Pending, error) {
+// caller must commit or abort the result.
+func begin(path string, data []byte, perm fs.FileMode) (*pending, error) {
 	p, err := stage(path, data, perm)
 	if err != nil {
 		return nil, fmt.Errorf("writing %s: %w", path, err)
@@ -85,12 +56,12 @@ func Stage(path string, data []byte, perm fs.FileMode) (*Pending, error) {
 	return p, nil
 }
 
-func stage(path string, data []byte, perm fs.FileMode) (*Pending, error) {
+func stage(path string, data []byte, perm fs.FileMode) (*pending, error) {
 	dir, name, st, err := resolve(path)
 	if err != nil {
 		return nil, err
 	}
-	p := &Pending{path: path, dir: dir, name: name}
+	p := &pending{path: path, dir: dir, name: name}
 	newMode := uint32(perm.Perm() &^ processUmask)
 	switch {
 	case st == nil:
@@ -120,9 +91,9 @@ func stage(path string, data []byte, perm fs.FileMode) (*Pending, error) {
 	return p, nil
 }
 
-// Commit puts the staged data at its path: it renames the temporary file
+// commit puts the staged data at its path: it renames the temporary file
 // over it, or writes a device or FIFO in place.
-func (p *Pending) Commit() error {
+func (p *pending) commit() error {
 	if p.dir < 0 {
 		return fmt.Errorf("writing %s: already committed or aborted", p.path)
 	}
@@ -142,15 +113,15 @@ func (p *Pending) Commit() error {
 	return nil
 }
 
-// Abort removes the staged data, leaving the path as it was. It does
+// abort removes the staged data, leaving the path as it was. It does
 // nothing once the write is committed or aborted.
-func (p *Pending) Abort() {
+func (p *pending) abort() {
 	if p.dir >= 0 {
 		p.close()
 	}
 }
 
-func (p *Pending) close() {
+func (p *pending) close() {
 	if p.tmp != "" && !p.renamed {
 		unix.Unlinkat(p.dir, p.tmp, 0)
 	}
@@ -311,7 +282,7 @@ func readlinkat(dir int, name string) (string, error) {
 
 // prepare writes data to a new temporary file in p's directory, with
 // mode, and the owner and group of old when it is not nil.
-func (p *Pending) prepare(data []byte, mode uint32, old *unix.Stat_t) error {
+func (p *pending) prepare(data []byte, mode uint32, old *unix.Stat_t) error {
 	tmp, fd, err := createTemp(p.dir, p.name)
 	if err != nil {
 		return err

@@ -37,15 +37,17 @@ var layers = map[string]int{
 // harnesses are the packages only tests use.
 var harnesses = []string{"internal/testutil", "internal/seltest", "internal/hosttest", "internal/vmtest", "internal/depcheck", "e2e", "e2e/vm"}
 
-// stdlibOnly are the packages that read and write policy formats: they
-// must build anywhere, with nothing but the standard library.
-var stdlibOnly = []string{"pkg/cil", "pkg/fcontext", "pkg/policydb"}
+// stdlibOnly are the packages that read and write policy formats, and
+// the templates: they must build anywhere, with nothing but the standard
+// library.
+var stdlibOnly = []string{"pkg/cil", "pkg/fcontext", "pkg/policydb", "templates"}
 
 // forbidden are imports a package may not have: the command line is flags
 // and calls, so it runs no program, writes no file and starts no
-// goroutine itself.
+// goroutine itself; the templates are data, and touch no file of the host.
 var forbidden = map[string][]string{
 	"cmd/confine/cmd": {"os/exec", "sync", module + "internal/atomicfile"},
+	"templates":       {"os", "os/exec", module + "internal/atomicfile"},
 }
 
 // imports returns each package of the module with its imports, as go list
@@ -120,6 +122,7 @@ func TestRulesCatch(t *testing.T) {
 		{"not stdlib", map[string][]string{"pkg/cil": {"golang.org/x/sys/unix"}}, "pkg/cil imports golang.org/x/sys/unix: it may use the standard library only"},
 		{"cmd runs programs", map[string][]string{"cmd/confine/cmd": {"os/exec"}}, "cmd/confine/cmd imports os/exec, which it may not"},
 		{"cmd writes files", map[string][]string{"cmd/confine/cmd": {module + "internal/atomicfile"}}, "cmd/confine/cmd imports github.com/confine-policy/confine/internal/atomicfile, which it may not"},
+		{"templates touch the host", map[string][]string{"templates": {"os"}}, "templates imports os, which it may not"},
 		{"harness", map[string][]string{"pkg/policy": {module + "internal/testutil"}}, "pkg/policy imports the test harness internal/testutil"},
 		{"unranked", map[string][]string{"pkg/new": nil}, "pkg/new is in no layer"},
 	} {

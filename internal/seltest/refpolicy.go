@@ -23,6 +23,7 @@ import (
 	"testing"
 
 	"github.com/confine-policy/confine/internal/testutil"
+	"github.com/confine-policy/confine/pkg/confine"
 	"github.com/confine-policy/confine/templates"
 )
 
@@ -305,7 +306,7 @@ func build(dir string, mods []storeModule, tools map[string]string) error {
 	if err := os.WriteFile(filepath.Join(mdir, "container.cil"), dropRepeatedFilecons(text, seen), 0o644); err != nil {
 		return err
 	}
-	if err := templates.Write(filepath.Join(dir, templatesDir)); err != nil {
+	if _, err := confine.WriteTemplates(filepath.Join(dir, templatesDir)); err != nil {
 		return err
 	}
 

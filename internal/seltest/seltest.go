@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/confine-policy/confine/internal/testutil"
+	"github.com/confine-policy/confine/pkg/confine"
 	"github.com/confine-policy/confine/templates"
 )
 
@@ -60,7 +61,7 @@ func Fedora41(t testing.TB) []string {
 func RefpolicyTemplates(t testing.TB) []string {
 	t.Helper()
 	dir := t.TempDir()
-	if err := templates.Write(dir); err != nil {
+	if _, err := confine.WriteTemplates(dir); err != nil {
 		t.Fatal(err)
 	}
 	var files []string

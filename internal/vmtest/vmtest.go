@@ -39,6 +39,7 @@ import (
 	"time"
 
 	"github.com/confine-policy/confine/internal/testutil"
+	"github.com/confine-policy/confine/pkg/confine"
 	"github.com/confine-policy/confine/templates"
 )
 
@@ -244,7 +245,7 @@ func buildImage(rootfs, dir string) (err error) {
 		return fmt.Errorf("building the container module: %w\n%s", err, tail(out))
 	}
 	tmpl := filepath.Join(work, "templates")
-	if err := templates.Write(tmpl); err != nil {
+	if _, err := confine.WriteTemplates(tmpl); err != nil {
 		return err
 	}
 	args := []string{"-p", root, "-s", "default", "-n", "-i", filepath.Join(src, "container.pp")}
@@ -256,7 +257,7 @@ func buildImage(rootfs, dir string) (err error) {
 	}
 	// The templates where the recipe names them, as confine templates
 	// --write puts them.
-	if err := templates.Write(filepath.Join(root, templates.Refpolicy.Dir())); err != nil {
+	if _, err := confine.WriteTemplates(filepath.Join(root, templates.Refpolicy.Dir())); err != nil {
 		return err
 	}
 	if err := os.WriteFile(filepath.Join(root, "sbin", "init"), initScript, 0o755); err != nil {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 
@@ -195,14 +196,7 @@ func Generate(cs []inspect.Container, opts Options) (*Modules, error) {
 	case system == nil:
 		return nil, usage(errors.New("facts given without a flavour"))
 	default:
-		root := opts.Host.Root
-		if root == "" {
-			root = "/"
-		}
-		// A host without an SELinux config has no policy name, and no
-		// policy either, which Policy has said already.
-		name, _ := system.PolicyName()
-		flavor = templates.Detect(root, name)
+		flavor = system.Flavor()
 	}
 	out := &Modules{}
 	names, err := out.names(cs, opts.Name, facts)
@@ -306,27 +300,19 @@ func checkOutput(output string, facts host.Facts) error {
 	return err
 }
 
-// Write writes the modules to their files, all or nothing: every file is
-// staged beside its path first (see atomicfile.Stage), and only when all
-// are ready are they renamed into place. A module without a path is
-// written to w. Each file is written as atomicfile.Write writes it: never
-// through a symlink another user could have planted.
+// Write writes the modules to their files, all or nothing, as
+// atomicfile.WriteAll does: never through a symlink another user could
+// have planted. A module without a path is written to w, once the files
+// are in place.
 func (ms *Modules) Write(w io.Writer) error {
-	var staged []*atomicfile.Pending
-	defer func() {
-		for _, p := range staged {
-			p.Abort()
-		}
-	}()
+	var files []atomicfile.File
 	for _, m := range ms.Modules {
-		if m.Path == "" {
-			continue
+		if m.Path != "" {
+			files = append(files, atomicfile.File{Path: m.Path, Data: m.CIL, Perm: 0o644})
 		}
-		p, err := atomicfile.Stage(m.Path, m.CIL, 0o644)
-		if err != nil {
-			return err
-		}
-		staged = append(staged, p)
+	}
+	if err := atomicfile.WriteAll(files); err != nil {
+		return err
 	}
 	for _, m := range ms.Modules {
 		if m.Path == "" {
@@ -335,10 +321,30 @@ func (ms *Modules) Write(w io.Writer) error {
 			}
 		}
 	}
-	for _, p := range staged {
-		if err := p.Commit(); err != nil {
-			return err
-		}
-	}
 	return nil
+}
+
+// WriteTemplates writes confine's refpolicy-flavour templates and
+// templates.DebianEnginesFile into dir, creating it if needed, all or
+// nothing as Modules.Write does, and returns the paths it wrote, in the
+// order of templates.Written.
+func WriteTemplates(dir string) ([]string, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("writing templates: %w", err)
+	}
+	var files []atomicfile.File
+	var paths []string
+	for _, name := range templates.Written() {
+		data, err := templates.Data(name)
+		if err != nil {
+			return nil, fmt.Errorf("writing templates: %w", err)
+		}
+		path := filepath.Join(dir, name)
+		files = append(files, atomicfile.File{Path: path, Data: data, Perm: 0o644})
+		paths = append(paths, path)
+	}
+	if err := atomicfile.WriteAll(files); err != nil {
+		return nil, fmt.Errorf("writing templates: %w", err)
+	}
+	return paths, nil
 }

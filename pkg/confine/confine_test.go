@@ -1,10 +1,13 @@
 package confine_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -109,5 +112,69 @@ func TestWriteAllOrNothing(t *testing.T) {
 		if err != nil || string(got) != string(m.CIL) {
 			t.Errorf("%s holds %d bytes, %v; want the module", m.Path, len(got), err)
 		}
+	}
+}
+
+// TestWriteTemplates writes the templates into a new directory, then over
+// the files written, and compares each with the embedded file itself; then
+// makes one impossible to write and checks that none is written.
+func TestWriteTemplates(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "new", "templates")
+	var paths []string
+	for range 2 {
+		var err error
+		if paths, err = confine.WriteTemplates(dir); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, _ := fs.Glob(templates.FS(), "*.cil")
+	want = append(want, templates.DebianEnginesFile)
+	slices.Sort(want)
+	var got []string
+	for _, p := range paths {
+		if filepath.Dir(p) != dir {
+			t.Errorf("wrote %s, outside %s", p, dir)
+		}
+		got = append(got, filepath.Base(p))
+	}
+	if !slices.Equal(got, templates.Written()) || !slices.Equal(slices.Sorted(slices.Values(got)), want) {
+		t.Errorf("WriteTemplates wrote %q, want %q", got, want)
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(entries) != len(want) {
+		t.Errorf("the directory holds %d entries, want %d", len(entries), len(want))
+	}
+	for _, name := range want {
+		data, err := os.ReadFile(filepath.Join(dir, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		embedded, _ := fs.ReadFile(templates.FS(), name)
+		if name == templates.DebianEnginesFile {
+			embedded = templates.DebianEngines()
+		}
+		if !bytes.Equal(data, embedded) {
+			t.Errorf("%s differs from the embedded file", name)
+		}
+		if fi, _ := os.Stat(filepath.Join(dir, name)); fi.Mode().Perm()&0o444 != 0o444 {
+			t.Errorf("%s has mode %v, want readable by all (semodule, installers)", name, fi.Mode())
+		}
+	}
+
+	fresh := t.TempDir()
+	if err := os.Mkdir(filepath.Join(fresh, "net_container.cil"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := confine.WriteTemplates(fresh); err == nil || !strings.Contains(err.Error(), "net_container.cil") {
+		t.Errorf("WriteTemplates = %v, want an error naming net_container.cil", err)
+	}
+	if entries, _ := os.ReadDir(fresh); len(entries) != 1 {
+		t.Errorf("after a failed WriteTemplates the directory holds %v, want only the directory in the way", entries)
+	}
+	if _, err := confine.WriteTemplates(filepath.Join(dir, "base_container.cil", "sub")); err == nil {
+		t.Error("WriteTemplates under a file succeeded")
 	}
 }

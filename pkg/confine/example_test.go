@@ -85,3 +85,34 @@ func Example() {
 	//     (allow process unreserved_port_t (sctp_socket (name_bind)))
 	// )
 }
+
+// Installing confine's templates for a refpolicy host, as confine
+// templates --write does; the load recipe names them in
+// templates.Refpolicy.Dir().
+func ExampleWriteTemplates() {
+	dir, err := os.MkdirTemp("", "templates")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer os.RemoveAll(dir)
+	paths, err := confine.WriteTemplates(dir)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for _, p := range paths {
+		fmt.Println(filepath.Base(p))
+	}
+	// Output:
+	// base_container.cil
+	// config_container.cil
+	// home_container.cil
+	// log_container.cil
+	// net_container.cil
+	// tmp_container.cil
+	// tty_container.cil
+	// virt_container.cil
+	// x_container.cil
+	// debian_engines.cil
+}

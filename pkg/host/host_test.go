@@ -11,6 +11,7 @@ import (
 	"github.com/confine-policy/confine/internal/hosttest"
 	"github.com/confine-policy/confine/internal/testutil"
 	"github.com/confine-policy/confine/pkg/host"
+	"github.com/confine-policy/confine/templates"
 )
 
 // TestOffline asks an offline host every kind of question and compares the
@@ -158,5 +159,54 @@ func TestModule(t *testing.T) {
 	explicit := host.Open(host.Options{Policy: hosttest.DebianPolicy})
 	if m, err := explicit.Module("mysql"); err != nil || m != (host.Module{}) {
 		t.Errorf("Module(mysql) with --policy = %+v, %v; want no store", m, err)
+	}
+}
+
+// TestFlavor builds roots that differ in one fact each: the policy's name,
+// and whether container-selinux's template directory is installed.
+func TestFlavor(t *testing.T) {
+	root := func(t *testing.T, policyType string, udica string) string {
+		t.Helper()
+		dir := t.TempDir()
+		put := func(name string, data string) {
+			t.Helper()
+			path := filepath.Join(dir, name)
+			if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(path, []byte(data), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if policyType != "" {
+			put("etc/selinux/config", "SELINUX=enforcing\nSELINUXTYPE="+policyType+"\n")
+			put("etc/selinux/"+policyType+"/policy/policy.33", "")
+		}
+		switch udica {
+		case "dir":
+			if err := os.MkdirAll(filepath.Join(dir, templates.Fedora.Dir()), 0o755); err != nil {
+				t.Fatal(err)
+			}
+		case "file": // a file where the directory goes is no template set
+			put(templates.Fedora.Dir(), "")
+		}
+		return dir
+	}
+	for _, tt := range []struct {
+		policyType, udica string
+		want              templates.Flavor
+	}{
+		{"targeted", "", templates.Fedora},
+		{"default", "", templates.Refpolicy},
+		{"", "", templates.Refpolicy},
+		{"default", "dir", templates.Fedora},
+		{"mls", "dir", templates.Fedora},
+		{"", "dir", templates.Fedora},
+		{"default", "file", templates.Refpolicy},
+	} {
+		s := host.Open(host.Options{Root: root(t, tt.policyType, tt.udica)})
+		if got := s.Flavor(); got != tt.want {
+			t.Errorf("policy %q, udica templates %q: Flavor() = %v, want %v", tt.policyType, tt.udica, got, tt.want)
+		}
 	}
 }

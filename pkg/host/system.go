@@ -12,6 +12,7 @@ import (
 	"github.com/confine-policy/confine/pkg/fcontext"
 	"github.com/confine-policy/confine/pkg/policydb"
 	"github.com/confine-policy/confine/pkg/store"
+	"github.com/confine-policy/confine/templates"
 )
 
 // DefaultWalkLimit is how many entries below a mount Types reads live
@@ -101,6 +102,21 @@ func (s *System) PolicyName() (string, error) {
 		return "", err
 	}
 	return filepath.Base(dir), nil
+}
+
+// Flavor guesses which template flavour the host's policy takes, from its
+// installed templates and its policy's name: Fedora when
+// container-selinux's templates are installed (templates.Fedora.Dir under
+// the root) or the policy is "targeted", Refpolicy otherwise, as on a host
+// with no SELinux config at all.
+func (s *System) Flavor() templates.Flavor {
+	if name, _ := s.PolicyName(); name == "targeted" {
+		return templates.Fedora
+	}
+	if fi, err := os.Stat(filepath.Join(s.root, templates.Fedora.Dir())); err == nil && fi.IsDir() {
+		return templates.Fedora
+	}
+	return templates.Refpolicy
 }
 
 // selinuxDir returns /etc/selinux/NAME under the root. policydb.Find

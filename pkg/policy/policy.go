@@ -68,13 +68,8 @@ type Template struct {
 	Reasons []string
 }
 
-// templateOrder is the order blocks are inherited in: udica's, then the
-// blocks for special directories.
-var templateOrder = []string{
-	"container", "net_container", "virt_container", "x_container", "tty_container", "restricted_net_container",
-	"home_container", "home_rw_container", "log_container", "log_rw_container",
-	"tmp_container", "tmp_rw_container", "config_container", "config_rw_container",
-}
+// templateOrder is the order blocks are inherited in.
+var templateOrder = templates.Blocks()
 
 // A Group holds the rules that grant the module's process access to one
 // type, with the reasons for them.

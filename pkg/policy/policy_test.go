@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -68,6 +69,40 @@ func fake() *host.Fake {
 
 func bind(source, dest string, ro bool) inspect.Mount {
 	return inspect.Mount{Source: source, Destination: dest, ReadOnly: ro, Type: inspect.Bind}
+}
+
+// TestEveryBlockInherited generates modules that between them use every
+// flag, a port and every special directory, read-only and read-write, and
+// checks that the blocks they inherit are exactly templates.Blocks, the
+// blocks both flavours' template files define (templates'
+// TestBlocksMatchFiles), in its order.
+func TestEveryBlockInherited(t *testing.T) {
+	all := policy.Options{Name: "every", Flavor: templates.Refpolicy, FullNetwork: true, TTY: true, X: true, Virt: true}
+	var inherited []string
+	for _, ro := range []bool{true, false} {
+		c := inspect.Container{Name: "every", Ports: []inspect.Port{{ContainerPort: 80, Protocol: "tcp"}}}
+		for _, dir := range []string{"/home", "/tmp", "/var/log", "/etc"} {
+			c.Mounts = append(c.Mounts, bind(dir, "/mnt"+dir, ro))
+		}
+		m, err := policy.Generate(c, fake(), all)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var order []string
+		for _, tmpl := range m.Templates {
+			order = append(order, tmpl.Block)
+			inherited = append(inherited, tmpl.Block)
+		}
+		if !slices.IsSortedFunc(order, func(a, b string) int {
+			return slices.Index(templates.Blocks(), a) - slices.Index(templates.Blocks(), b)
+		}) {
+			t.Errorf("read-only %v: blocks inherited in the order %q, not templates.Blocks' %q", ro, order, templates.Blocks())
+		}
+	}
+	slices.Sort(inherited)
+	if got, want := slices.Compact(inherited), slices.Sorted(slices.Values(templates.Blocks())); !slices.Equal(got, want) {
+		t.Errorf("the modules inherit %q, the templates define %q", got, want)
+	}
 }
 
 // TestGenerate compares whole modules, and their warnings, for small

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/confine-policy/confine/internal/testutil"
+	"github.com/confine-policy/confine/pkg/confine"
 	"github.com/confine-policy/confine/pkg/host"
 	"github.com/confine-policy/confine/pkg/policy"
 	"github.com/confine-policy/confine/pkg/recipe"
@@ -43,7 +44,7 @@ func fakeRoot(t *testing.T, debian, source bool, tmpl string) string {
 	}
 	if tmpl != "" {
 		dir := filepath.Join(root, templates.Refpolicy.Dir())
-		if err := templates.Write(dir); err != nil {
+		if _, err := confine.WriteTemplates(dir); err != nil {
 			t.Fatal(err)
 		}
 		switch tmpl {

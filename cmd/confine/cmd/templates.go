@@ -3,10 +3,10 @@ package cmd
 import (
 	"errors"
 	"fmt"
-	"path/filepath"
 
 	"github.com/spf13/cobra"
 
+	"github.com/confine-policy/confine/pkg/confine"
 	"github.com/confine-policy/confine/templates"
 )
 
@@ -32,11 +32,12 @@ Each file is replaced whole or not at all.
 			if dir == "" {
 				return usageError(errors.New("--write DIR is required"))
 			}
-			if err := templates.Write(dir); err != nil {
+			paths, err := confine.WriteTemplates(dir)
+			if err != nil {
 				return policyError(err)
 			}
-			for _, name := range templates.Written() {
-				fmt.Fprintln(s.out, filepath.Join(dir, name))
+			for _, path := range paths {
+				fmt.Fprintln(s.out, path)
 			}
 			return nil
 		},
