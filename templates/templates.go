@@ -4,7 +4,6 @@ import (
 	"embed"
 	"errors"
 	"fmt"
-	"io/fs"
 	"slices"
 )
 
@@ -136,10 +135,6 @@ func Files() []string {
 	slices.Sort(files)
 	return slices.Compact(files)
 }
-
-// FS returns confine's refpolicy-flavour templates: one CIL file per
-// template file name, at the top of the file system.
-func FS() fs.FS { return refpolicyFiles }
 
 // Written returns the names of the files an installation of the
 // refpolicy flavour holds (confine templates --write writes them): the

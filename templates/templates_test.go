@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"testing/fstest"
 
 	"github.com/confine-policy/confine/internal/seltest"
 	"github.com/confine-policy/confine/internal/testutil"
@@ -84,6 +85,21 @@ func TestFile(t *testing.T) {
 	}
 }
 
+// refpolicyFS returns confine's template files, as Files and Data give
+// them.
+func refpolicyFS(t *testing.T) fs.FS {
+	t.Helper()
+	fsys := fstest.MapFS{}
+	for _, name := range templates.Files() {
+		data, err := templates.Data(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fsys[name] = &fstest.MapFile{Data: data, Mode: 0o644}
+	}
+	return fsys
+}
+
 var blockDecl = regexp.MustCompile(`(?m)^\(block ([a-z_]+)$`)
 
 // definedBlocks maps each block defined in the CIL files of fsys to its
@@ -120,7 +136,7 @@ func definedBlocks(t *testing.T, fsys fs.FS) map[string]string {
 // container-selinux templates do.
 func TestBlocksMatchFiles(t *testing.T) {
 	sets := map[string]fs.FS{
-		"refpolicy":        templates.FS(),
+		"refpolicy":        refpolicyFS(t),
 		"fedora stand-ins": os.DirFS(filepath.Join(testutil.RepoRoot(), "testdata", "policy", "fedora-templates")),
 	}
 	for name, fsys := range sets {
@@ -150,8 +166,8 @@ func TestBlocksMatchFiles(t *testing.T) {
 // and keeps its rules in an optional named after it, except container,
 // whose declarations every module needs.
 func TestBlocksAreAbstract(t *testing.T) {
-	for block, file := range definedBlocks(t, templates.FS()) {
-		data, err := fs.ReadFile(templates.FS(), file)
+	for block, file := range definedBlocks(t, refpolicyFS(t)) {
+		data, err := templates.Data(file)
 		if err != nil {
 			t.Fatal(err)
 		}

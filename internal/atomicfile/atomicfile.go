@@ -6,7 +6,7 @@
 // allows it, whatever that sysctl says, and the path is walked with
 // directory file descriptors, so a link swapped in after the check is
 // replaced rather than followed. It is implemented on Linux, macOS and
-// the BSDs; elsewhere Write returns an error.
+// the BSDs; elsewhere WriteAll returns an error.
 package atomicfile
 
 import (
@@ -15,21 +15,31 @@ import (
 )
 
 var (
-	// ErrUnsafeLink is wrapped by the error Write returns when the path
+	// ErrUnsafeLink is wrapped by the error WriteAll returns when the path
 	// leads through a symlink that another user could have planted: one in
 	// a sticky world-writable directory, owned neither by the caller nor by
 	// the directory's owner.
 	ErrUnsafeLink = errors.New("refusing to follow symlink")
 )
 
-// Write writes data to a temporary file beside path, flushes it to disk and
-// renames it over path, so that path holds either its old content or all of
-// data. A new file gets mode perm (before the umask); a
-// replaced one keeps its permission bits and, where the caller may set
-// them, its owner and group, unless another user could have planted it (as
-// below for links): then it is replaced as if new, for its owner could
-// rewrite the result. As with a shell redirection, a file the caller may
-// not write is refused, though the caller may write the directory.
+// A File is one file for WriteAll to write: Data at Path.
+type File struct {
+	Path string
+	Data []byte
+	Perm fs.FileMode
+}
+
+// WriteAll writes each file's data to a temporary file beside its path,
+// flushes it to disk and, once all are ready, renames each over its path,
+// so that every path holds either its old content or all of its data:
+// whatever fails before the first rename leaves every path as it was.
+//
+// A new file gets mode Perm (before the umask); a replaced one keeps its
+// permission bits and, where the caller may set them, its owner and
+// group, unless another user could have planted it (as below for links):
+// then it is replaced as if new, for its owner could rewrite the result.
+// As with a shell redirection, a file the caller may not write is
+// refused, though the caller may write the directory.
 //
 // A symlink, at the end of path or in a directory on the way, is followed
 // only where Linux's fs.protected_symlinks rule would allow it: unless it is
@@ -43,22 +53,6 @@ var (
 // or pipe with a file. A directory is an error.
 //
 // Errors name path, never the temporary file.
-func Write(path string, data []byte, perm fs.FileMode) error {
-	return WriteAll([]File{{Path: path, Data: data, Perm: perm}})
-}
-
-// A File is one file for WriteAll to write: Data at Path, with mode Perm
-// if it is new.
-type File struct {
-	Path string
-	Data []byte
-	Perm fs.FileMode
-}
-
-// WriteAll writes files as Write does, all or nothing: each is written to
-// its temporary file first, and only when all are ready are they renamed
-// into place. Whatever fails before the first rename leaves every path as
-// it was.
 func WriteAll(files []File) error {
 	var staged []*pending
 	defer func() {

@@ -10,7 +10,7 @@ import (
 )
 
 // begin writes nothing here and returns an error wrapping
-// errors.ErrUnsupported: Write's guarantees rest on Unix calls such as
+// errors.ErrUnsupported: WriteAll's guarantees rest on Unix calls such as
 // openat and readlinkat.
 func begin(path string, _ []byte, _ fs.FileMode) (*pending, error) {
 	return nil, fmt.Errorf("writing %s: %w on %s", path, errors.ErrUnsupported, runtime.GOOS)

@@ -12,11 +12,15 @@ import (
 	"github.com/confine-policy/confine/internal/atomicfile"
 )
 
-// TestWriteUnsupported checks that Write says it cannot work here and
+// TestWriteUnsupported checks that WriteAll says it cannot work here and
 // writes nothing.
+func write(path string, data []byte, perm fs.FileMode) error {
+	return atomicfile.WriteAll([]atomicfile.File{{Path: path, Data: data, Perm: perm}})
+}
+
 func TestWriteUnsupported(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "web.cil")
-	if err := atomicfile.Write(path, []byte("new"), 0o644); !errors.Is(err, errors.ErrUnsupported) {
+	if err := write(path, []byte("new"), 0o644); !errors.Is(err, errors.ErrUnsupported) {
 		t.Errorf("Write: %v, want an error wrapping errors.ErrUnsupported", err)
 	}
 	if _, err := os.Stat(path); !errors.Is(err, fs.ErrNotExist) {

@@ -27,6 +27,11 @@ const (
 	fsizeEnv  = "ATOMICFILE_TEST_FSIZE"
 )
 
+// write writes one file, as most tests need.
+func write(path string, data []byte, perm fs.FileMode) error {
+	return atomicfile.WriteAll([]atomicfile.File{{Path: path, Data: data, Perm: perm}})
+}
+
 func TestMain(m *testing.M) {
 	if path, ok := os.LookupEnv(helperEnv); ok {
 		os.Exit(helper(path))
@@ -43,7 +48,7 @@ func helper(path string) int {
 			return 1
 		}
 	}
-	if err := atomicfile.Write(path, []byte("new"), 0o644); err != nil {
+	if err := write(path, []byte("new"), 0o644); err != nil {
 		fmt.Println(err)
 	} else {
 		fmt.Println("ok")
@@ -145,7 +150,7 @@ func TestWrite(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "web.cil")
 	mustWrite(t, path, "old", 0o600)
-	if err := atomicfile.Write(path, []byte("new"), 0o644); err != nil {
+	if err := write(path, []byte("new"), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	checkContent(t, path, "new")
@@ -199,7 +204,7 @@ func TestWriteMode(t *testing.T) {
 					}
 				}
 			}
-			if err := atomicfile.Write(path, []byte("new"), tt.perm); err != nil {
+			if err := write(path, []byte("new"), tt.perm); err != nil {
 				t.Fatal(err)
 			}
 			checkContent(t, path, "new")
@@ -258,7 +263,7 @@ func TestWriteFailureLeavesNothing(t *testing.T) {
 			dir := t.TempDir()
 			path := tt.setup(t, dir)
 			before := names(t, dir)
-			err := atomicfile.Write(path, []byte("new"), 0o644)
+			err := write(path, []byte("new"), 0o644)
 			if want := fmt.Sprintf("writing %s: %v", path, tt.want); err == nil || err.Error() != want || !errors.Is(err, tt.want) {
 				t.Errorf("Write: %v, want %s", err, want)
 			}
@@ -301,7 +306,7 @@ func TestWriteSpecial(t *testing.T) {
 	}
 	for _, content := range []string{"new", "newer"} {
 		// The first Write creates real.cil, the second replaces it.
-		if err := atomicfile.Write(link, []byte(content), 0o644); err != nil {
+		if err := write(link, []byte(content), 0o644); err != nil {
 			t.Fatal(err)
 		}
 		if fi, err := os.Lstat(link); err != nil || fi.Mode()&os.ModeSymlink == 0 {
@@ -310,7 +315,7 @@ func TestWriteSpecial(t *testing.T) {
 		checkContent(t, target, content)
 	}
 
-	if err := atomicfile.Write(os.DevNull, []byte("new"), 0o644); err != nil {
+	if err := write(os.DevNull, []byte("new"), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	fi, err := os.Stat(os.DevNull)
@@ -327,7 +332,7 @@ func TestWriteSpecial(t *testing.T) {
 		data, _ := os.ReadFile(fifo)
 		read <- string(data)
 	}()
-	if err := atomicfile.Write(fifo, []byte("new"), 0o644); err != nil {
+	if err := write(fifo, []byte("new"), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	if got := <-read; got != "new" {
@@ -403,7 +408,7 @@ func TestWriteLinks(t *testing.T) {
 				path, _ = filepath.Rel(links, path)
 			}
 
-			err := atomicfile.Write(path, []byte("new"), 0o644)
+			err := write(path, []byte("new"), 0o644)
 
 			if tt.refuse {
 				want := fmt.Sprintf("writing %s: refusing to follow symlink %s -> %s: it is owned by uid %d, in sticky world-writable %s owned by uid %d",
@@ -479,7 +484,7 @@ func TestWriteLinkLoops(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			dir := t.TempDir()
 			path := tt.setup(t, dir)
-			err := atomicfile.Write(path, []byte("new"), 0o644)
+			err := write(path, []byte("new"), 0o644)
 			if !tt.loop {
 				if err != nil {
 					t.Fatal(err)

@@ -45,8 +45,8 @@ type pending struct {
 	renamed bool
 }
 
-// begin does all of Write but the rename: it resolves path with the
-// rules Write follows, and writes data to a temporary file beside it. The
+// begin does all of WriteAll but the rename: it resolves path with the
+// rules WriteAll follows, and writes data to a temporary file beside it. The
 // caller must commit or abort the result.
 func begin(path string, data []byte, perm fs.FileMode) (*pending, error) {
 	p, err := stage(path, data, perm)

@@ -208,12 +208,12 @@ func cacheKey(mods []storeModule, tools map[string]string) (string, error) {
 	for _, m := range mods {
 		fmt.Fprintln(h, "module", m.name, m.dir)
 		for _, f := range []string{"cil", "hll", "lang_ext"} {
-			if err := hashFile(h, filepath.Join(m.dir, f)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			if err := HashFile(h, filepath.Join(m.dir, f)); err != nil && !errors.Is(err, fs.ErrNotExist) {
 				return "", err
 			}
 		}
 	}
-	if err := hashFile(h, policySource); err != nil {
+	if err := HashFile(h, policySource); err != nil {
 		return "", err
 	}
 	for _, name := range slices.Sorted(maps.Keys(tools)) {
@@ -223,24 +223,14 @@ func cacheKey(mods []storeModule, tools map[string]string) (string, error) {
 		}
 		fmt.Fprintln(h, "tool", name, tools[name], fi.Size(), fi.ModTime().UnixNano())
 	}
-	err := fs.WalkDir(templates.FS(), ".", func(path string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		data, err := fs.ReadFile(templates.FS(), path)
-		fmt.Fprintln(h, "template", path, len(data))
-		h.Write(data)
-		return err
-	})
-	if err != nil {
+	if err := HashTemplates(h); err != nil {
 		return "", err
 	}
-	fmt.Fprintln(h, "engines")
-	h.Write(templates.DebianEngines())
 	return hex.EncodeToString(h.Sum(nil))[:16], nil
 }
 
-func hashFile(w io.Writer, path string) error {
+// HashFile writes path's name and content to w, for a cache key.
+func HashFile(w io.Writer, path string) error {
 	f, err := os.Open(path)
 	if err != nil {
 		return err
@@ -249,6 +239,21 @@ func hashFile(w io.Writer, path string) error {
 	fmt.Fprintln(w, "file", path)
 	_, err = io.Copy(w, f)
 	return err
+}
+
+// HashTemplates writes the name and content of every file an
+// installation of the refpolicy templates holds to w, for a cache key
+// that changes with them.
+func HashTemplates(w io.Writer) error {
+	for _, name := range templates.Written() {
+		data, err := templates.Data(name)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintln(w, "template", name, len(data))
+		w.Write(data)
+	}
+	return nil
 }
 
 // Layout of a cached base.

@@ -27,7 +27,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"os/exec"
@@ -38,6 +37,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/confine-policy/confine/internal/seltest"
 	"github.com/confine-policy/confine/internal/testutil"
 	"github.com/confine-policy/confine/pkg/confine"
 	"github.com/confine-policy/confine/templates"
@@ -194,30 +194,15 @@ func imageKey(rootfs, kernel string) (string, error) {
 	h := sha256.New()
 	fmt.Fprintln(h, cacheFormat, rootfs, kernel)
 	for _, f := range []string{policySource, kernel} {
-		if err := hashFile(h, f); err != nil {
+		if err := seltest.HashFile(h, f); err != nil {
 			return "", err
 		}
 	}
-	for _, name := range templates.Written() {
-		data, err := templates.Data(name)
-		if err != nil {
-			return "", err
-		}
-		fmt.Fprintln(h, "template", name, len(data))
-		h.Write(data)
+	if err := seltest.HashTemplates(h); err != nil {
+		return "", err
 	}
 	h.Write(initScript)
 	return hex.EncodeToString(h.Sum(nil))[:16], nil
-}
-
-func hashFile(w io.Writer, path string) error {
-	f, err := os.Open(path)
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	_, err = io.Copy(w, f)
-	return err
 }
 
 // buildImage makes the guest's disk in dir from a copy of rootfs.

@@ -13,8 +13,13 @@ import (
 // Errors returned by the validators and by Format, wrapped with the name at
 // fault and the place it was used.
 var (
+	// ErrInvalidName is returned when a name cannot be a CIL identifier:
+	// empty, a reserved word, too long, not starting with a letter, or
+	// holding a character other than letters, digits, '_' and '-'.
 	ErrInvalidName = errors.New("invalid CIL name")
-	ErrEmptyList   = errors.New("empty list")
+	// ErrEmptyList is returned when a rule has an empty list, such as an
+	// allow rule without permissions, which CIL refuses.
+	ErrEmptyList = errors.New("empty list")
 )
 
 // MaxNameLen is the longest name libsepol's CIL compiler accepts: its

@@ -2,7 +2,6 @@ package cil_test
 
 import (
 	"errors"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -107,12 +106,8 @@ func TestParseWritten(t *testing.T) {
 		t.Errorf("Parse(Format(...)) read\n%s\nwant\n%s", show(got), want)
 	}
 
-	names, err := fs.Glob(templates.FS(), "*.cil")
-	if err != nil || len(names) == 0 {
-		t.Fatalf("no templates: %v", err)
-	}
-	for _, name := range names {
-		data, err := fs.ReadFile(templates.FS(), name)
+	for _, name := range templates.Files() {
+		data, err := templates.Data(name)
 		if err != nil {
 			t.Fatal(err)
 		}

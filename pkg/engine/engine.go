@@ -16,20 +16,22 @@ import (
 // errors.Is. Inspect also returns inspect.ErrUnknownEngine, for an engine
 // name ParseEngine does not know, and the context's error when it ends.
 var (
-	// ErrNotFound: none of the engines asked knows the container. Each
+	// ErrNotFound is returned when none of the engines asked knows the
+	// container. Each
 	// one ran and exited non-zero, printed nothing, "[]" or "null", or
 	// was stopped after Timeout; the message says which, with its
 	// standard error. An engine that cannot reach its daemon fails the
 	// same way, so the message, not the error, tells the two apart.
 	ErrNotFound = errors.New("not found")
-	// ErrNoEngine: none of the engines asked is installed (on PATH).
+	// ErrNoEngine is returned when none of the engines asked is installed
+	// (on PATH).
 	ErrNoEngine = errors.New("engine not installed")
-	// ErrNoInspector: the engine given has no command that inspects a
-	// container by ID. Only OCI is such an engine: a bare OCI runtime
+	// ErrNoInspector is returned when the engine given has no command
+	// that inspects a container by ID. Only OCI is such an engine: a bare OCI runtime
 	// config.json is read from a file.
 	ErrNoInspector = errors.New("no command inspects a container by ID")
-	// ErrInvalidID: the ID is empty, starts with "-" (the engine would
-	// take it for a flag) or holds control characters.
+	// ErrInvalidID is returned when the ID is empty, starts with "-" (the
+	// engine would take it for a flag) or holds control characters.
 	ErrInvalidID = errors.New("invalid ID")
 )
 

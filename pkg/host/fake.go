@@ -85,11 +85,7 @@ func (f *Fake) Port(proto string, port uint16) (Port, error) {
 	if t, ok := f.Ports[name]; ok {
 		return Port{Type: t, Source: fmt.Sprintf("portcon %d-%d", port, port)}, nil
 	}
-	return Port{
-		Type:    f.DefaultPort,
-		Source:  SourceDefault,
-		Warning: fmt.Sprintf("port %s: no portcon covers it; the kernel gives it the policy's default type %s", name, f.DefaultPort),
-	}, nil
+	return defaultPort(name, f.DefaultPort), nil
 }
 
 // Device returns Devices[path] as the class, or ErrNotDevice.

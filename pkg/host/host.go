@@ -9,11 +9,12 @@ import (
 )
 
 var (
-	// ErrNotDevice: a device path names something that is not a character
-	// or block device.
+	// ErrNotDevice is returned by Device when the path names something
+	// that is not a character or block device.
 	ErrNotDevice = errors.New("not a device node")
-	// ErrUnknownDevice: the kind of a device node cannot be told, because
-	// the node is not there to look at and file_contexts does not say.
+	// ErrUnknownDevice is returned by Device when the kind of a device
+	// node cannot be told: the node is not there to look at, and
+	// file_contexts does not say.
 	ErrUnknownDevice = errors.New("unknown device kind")
 )
 
@@ -163,9 +164,15 @@ func portOf(p PolicyDB, proto string, port uint16) (Port, error) {
 	if l.Type() == "" {
 		return Port{}, fmt.Errorf("port %s: no portcon covers it and the policy has no default port label", name)
 	}
+	return defaultPort(name, l.Type()), nil
+}
+
+// defaultPort is the answer for a port no portcon covers, named as
+// PORT/PROTO: the policy's default port type, with a warning.
+func defaultPort(name, typ string) Port {
 	return Port{
-		Type:    l.Type(),
+		Type:    typ,
 		Source:  SourceDefault,
-		Warning: fmt.Sprintf("port %s: no portcon covers it; the kernel gives it the policy's default type %s", name, l.Type()),
-	}, nil
+		Warning: fmt.Sprintf("port %s: no portcon covers it; the kernel gives it the policy's default type %s", name, typ),
+	}
 }

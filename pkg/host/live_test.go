@@ -25,7 +25,7 @@ func liveSystem(t *testing.T, labels map[string]string, limit int) (*System, str
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := New(files, nil, "")
+	s := fromFiles(files)
 	s.live = true
 	s.walkLimit = limit
 	s.xattr = func(path string, _ bool) (string, error) {

@@ -73,16 +73,6 @@ func Open(opts Options) *System {
 	return s
 }
 
-// New returns facts that answer from parts already loaded: file contexts,
-// a policy, and the root under which paths are looked at (for device nodes
-// and symlinks); it never reads live labels.
-func New(files *fcontext.Contexts, pol PolicyDB, root string) *System {
-	s := &System{root: root, walkLimit: DefaultWalkLimit, files: files, pol: pol}
-	s.filesOnce.Do(func() {})
-	s.policyOnce.Do(func() {})
-	return s
-}
-
 // Live reports whether labels are read from the files themselves.
 func (s *System) Live() bool { return s.live }
 

@@ -63,7 +63,7 @@ func treeSystem(t *testing.T, predict bool, limit int) (*System, string) {
 	}
 	l.(*net.UnixListener).SetUnlinkOnClose(false)
 	l.Close()
-	s := New(files, nil, "")
+	s := fromFiles(files)
 	s.walkLimit = limit
 	s.predict = predict
 	return s, dir
@@ -136,7 +136,7 @@ func BenchmarkWalk(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	s := New(files, nil, "")
+	s := fromFiles(files)
 	b.ReportAllocs()
 	for b.Loop() {
 		ts, err := s.Types(dir)

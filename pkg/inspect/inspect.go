@@ -14,12 +14,28 @@ import (
 // being read (the container, the field) and what was wrong with it; test
 // for them with errors.Is.
 var (
-	ErrNotJSON       = errors.New("not JSON")
-	ErrEmpty         = errors.New("no containers")
-	ErrTooLarge      = errors.New("input too large")
-	ErrUnknownShape  = errors.New("unknown shape")
-	ErrFieldType     = errors.New("wrong type")
-	ErrFieldValue    = errors.New("bad value")
+	// ErrNotJSON is returned when the input is not JSON; the message
+	// gives the line and column.
+	ErrNotJSON = errors.New("not JSON")
+	// ErrEmpty is returned when the input holds no container: it is
+	// empty, or an empty array.
+	ErrEmpty = errors.New("no containers")
+	// ErrTooLarge is returned when the input is larger than 64 MiB, or
+	// publishes more ports in all than a container could bind.
+	ErrTooLarge = errors.New("input too large")
+	// ErrUnknownShape is returned when a container's JSON has none of the
+	// keys that tell which engine's inspect output it is, or lacks the
+	// one the engine named writes.
+	ErrUnknownShape = errors.New("unknown shape")
+	// ErrFieldType is returned when a field has the wrong JSON type, such
+	// as a string where the engines write an array.
+	ErrFieldType = errors.New("wrong type")
+	// ErrFieldValue is returned when a field's value is not one an engine
+	// writes: an unknown capability, a port out of range, a relative
+	// mount path.
+	ErrFieldValue = errors.New("bad value")
+	// ErrUnknownEngine is returned by ParseEngine for a name that is not
+	// docker, podman, crio, containerd or oci.
 	ErrUnknownEngine = errors.New("unknown engine")
 )
 

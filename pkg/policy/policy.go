@@ -103,10 +103,6 @@ const (
 // module after its file.
 const MaxNameLen = 255 - len(".cil")
 
-// ErrInvalidName is returned for a module name or domain that CIL cannot
-// hold; it wraps cil.ErrInvalidName.
-var ErrInvalidName = cil.ErrInvalidName
-
 // Generate builds the module for container c on the host facts describes.
 // An error means no module can be built at all; everything narrower is a
 // warning in the module.

@@ -16,13 +16,27 @@ import (
 // Errors returned by Find, Open and Read, wrapped with the file and the
 // place at fault.
 var (
-	ErrBadMagic           = errors.New("bad magic number")
+	// ErrBadMagic is returned when the file does not start as a kernel
+	// policy does: another file, or a policy module (.pp).
+	ErrBadMagic = errors.New("bad magic number")
+	// ErrUnsupportedVersion is returned for a policy version outside
+	// MinVersion to MaxVersion.
 	ErrUnsupportedVersion = errors.New("unsupported policy version")
-	ErrUnsupportedTarget  = errors.New("unsupported policy target")
-	ErrTruncated          = errors.New("truncated")
-	ErrMalformed          = errors.New("malformed")
-	ErrTooLarge           = errors.New("too large") // valid, maybe, but past what the reader will spend
-	ErrNoPolicy           = errors.New("no policy found")
+	// ErrUnsupportedTarget is returned for a policy for another target
+	// than SELinux, such as Xen's.
+	ErrUnsupportedTarget = errors.New("unsupported policy target")
+	// ErrTruncated is returned when the file ends inside a section.
+	ErrTruncated = errors.New("truncated")
+	// ErrMalformed is returned when a section contradicts itself or
+	// another: a name defined twice, a value no symbol has.
+	ErrMalformed = errors.New("malformed")
+	// ErrTooLarge is returned for a policy that may be valid but is past
+	// what the reader will spend on it, such as MLS ranges that print to
+	// more than a context can hold.
+	ErrTooLarge = errors.New("too large")
+	// ErrNoPolicy is returned by Find when the SELinux config or the
+	// policy file it names is not there.
+	ErrNoPolicy = errors.New("no policy found")
 )
 
 // The policy versions Read understands: 30 added extended permissions

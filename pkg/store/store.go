@@ -20,12 +20,14 @@ import (
 
 // Errors returned by Open, Lookup and CIL.
 var (
-	// ErrNoStore: the host keeps no module store for the policy, as when
-	// only its /etc/selinux was copied for --root.
+	// ErrNoStore is returned by Open when the host keeps no module store
+	// for the policy, as when only its /etc/selinux was copied for --root.
 	ErrNoStore = errors.New("no policy module store")
-	// ErrNoModule: the store holds no module of that name.
+	// ErrNoModule is returned by Lookup when the store holds no module of
+	// that name.
 	ErrNoModule = errors.New("no such module")
-	// ErrTooLarge: a module's CIL is larger than MaxCIL.
+	// ErrTooLarge is returned by Module.CIL when the module's CIL is
+	// larger than MaxCIL.
 	ErrTooLarge = errors.New("module CIL too large")
 )
 

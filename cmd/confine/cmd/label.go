@@ -52,7 +52,7 @@ has it (a PATH that is not on this host, or --predict).
 	return c
 }
 
-func printLabel(s *streams, facts *host.System, path string, under bool) error {
+func printLabel(s *streams, facts host.Facts, path string, under bool) error {
 	if !under {
 		l, err := facts.Label(path)
 		if err != nil {

@@ -44,7 +44,7 @@ names, the one under --root, or the file --policy names.
 				}
 				queries = append(queries, query{proto, low, high})
 			}
-			facts := host.Open(opts)
+			var facts host.Facts = host.Open(opts)
 			for _, q := range queries {
 				for port := int(q.low); port <= int(q.high); port++ {
 					p, err := facts.Port(q.proto, uint16(port))
