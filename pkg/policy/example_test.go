@@ -63,3 +63,17 @@ func ExampleGenerate() {
 	// httpd_sys_content_t [{dir [getattr ioctl lock open read search]}] [mount /srv/www -> /usr/share/nginx/html (ro), /srv/www, file_contexts:10]
 	// httpd_sys_script_exec_t [{dir [getattr ioctl lock open read search]} {file [getattr ioctl lock map open read]}] [mount /srv/www -> /usr/share/nginx/html (ro), /srv/www/cgi-bin and 1 more, file_contexts:11]
 }
+
+// A mount that meets a credential store gets no rule for it unless
+// Options.AllowTypes names its type; SecretTypes says which types those
+// are, and what each holds.
+func ExampleSecretTypes() {
+	secrets := policy.SecretTypes(templates.Fedora)
+	for _, typ := range []string{"ssh_home_t", "httpd_sys_content_t"} {
+		what, secret := secrets[typ]
+		fmt.Printf("%s: secret %v %s\n", typ, secret, what)
+	}
+	// Output:
+	// ssh_home_t: secret true ssh keys, known hosts and authorized keys (~/.ssh)
+	// httpd_sys_content_t: secret false
+}
