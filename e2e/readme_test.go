@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/confine-policy/confine/cmd/confine/cmd"
+	"github.com/confine-policy/confine/internal/seltest"
 	"github.com/confine-policy/confine/internal/testutil"
 )
 
@@ -93,7 +94,7 @@ func TestReadmeDebianPath(t *testing.T) {
 
 	// The host as the README finds it: Debian's policy, no container
 	// module. confine's first run on it must print the README's steps.
-	root := copyStore(t)
+	root := seltest.CopyStore(t)
 	marker, err := os.ReadFile("/etc/debian_version")
 	if err != nil {
 		testutil.Missing(t, "this is not a Debian host: %v", err)

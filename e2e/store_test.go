@@ -2,12 +2,7 @@ package e2e
 
 import (
 	"bytes"
-	"crypto/sha256"
-	"encoding/hex"
-	"io"
-	"io/fs"
 	"maps"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
@@ -22,9 +17,9 @@ import (
 
 // The Debian policy store and the files semodule reads beside it.
 const (
-	storeDir     = "/var/lib/selinux/default"
+	storeDir     = seltest.StoreDir
 	selinuxDir   = "/etc/selinux"
-	selinuxStore = "default"
+	selinuxStore = seltest.Store
 )
 
 // TestStore loads a module into a copy of the host's real policy store
@@ -38,7 +33,7 @@ func TestStore(t *testing.T) {
 	testutil.File(t, storeDir)
 	all := containers(t)
 	ref := seltest.Refpolicy(t)
-	root := copyStore(t)
+	root := seltest.CopyStore(t)
 	dir := t.TempDir()
 
 	// The container with bind mounts: its module has rules of each kind
@@ -95,7 +90,7 @@ func TestStore(t *testing.T) {
 		t.Fatal(err)
 	}
 	bad := write(t, filepath.Join(dir, broken.Name+".cil"), text)
-	was, wasListed := storeHash(t, root), out
+	was, wasListed := seltest.StoreHash(t, root), out
 	out, err = run("-i", bad)
 	if err == nil {
 		t.Fatalf("semodule installed a module naming an unknown type:\n%s", out)
@@ -104,61 +99,12 @@ func TestStore(t *testing.T) {
 		t.Errorf("semodule refused the broken module without naming it:\n%s", out)
 	}
 	t.Logf("semodule refused the broken module, as it should:\n%s", out)
-	if !maps.Equal(storeHash(t, root), was) {
+	if !maps.Equal(seltest.StoreHash(t, root), was) {
 		t.Error("a refused install changed the store")
 	}
 	if now, err := run("-l"); err != nil || !bytes.Equal(now, wasListed) {
 		t.Errorf("semodule -l after a refused install:\n%s\nwant\n%s", now, wasListed)
 	}
-}
-
-// copyStore copies the host's policy store and its configuration to a
-// temporary root, for semodule -p.
-func copyStore(t *testing.T) string {
-	t.Helper()
-	root := t.TempDir()
-	for _, p := range []string{
-		storeDir,
-		filepath.Join(selinuxDir, "config"),
-		filepath.Join(selinuxDir, "semanage.conf"),
-		filepath.Join(selinuxDir, selinuxStore),
-	} {
-		if err := os.MkdirAll(filepath.Join(root, filepath.Dir(p)), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if out, err := exec.Command("cp", "-a", p, filepath.Join(root, p)).CombinedOutput(); err != nil {
-			t.Fatalf("copying %s: %v\n%s", p, err, out)
-		}
-	}
-	return root
-}
-
-// storeHash sums every file of the store's active modules and of the
-// policy built from them. (A refused transaction leaves libsemanage's
-// scratch copy, tmp/, which the next transaction starts afresh.)
-func storeHash(t *testing.T, root string) map[string]string {
-	sums := map[string]string{}
-	t.Helper()
-	for _, top := range []string{filepath.Join(storeDir, "active"), filepath.Join(selinuxDir, selinuxStore)} {
-		err := filepath.WalkDir(filepath.Join(root, top), func(p string, d fs.DirEntry, err error) error {
-			if err != nil || !d.Type().IsRegular() {
-				return err
-			}
-			h := sha256.New()
-			f, err := os.Open(p)
-			if err != nil {
-				return err
-			}
-			defer f.Close()
-			_, err = io.Copy(h, f)
-			sums[p] = hex.EncodeToString(h.Sum(nil))
-			return err
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
-	return sums
 }
 
 func baseNames(files []string) []string {

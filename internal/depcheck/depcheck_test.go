@@ -27,6 +27,7 @@ var layers = map[string]int{
 	"pkg/store":           1,
 	"pkg/engine":          1,
 	"pkg/host":            2,
+	"pkg/load":            2,
 	"pkg/policy":          3,
 	"pkg/recipe":          4,
 	"pkg/confine":         5,

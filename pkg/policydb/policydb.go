@@ -212,12 +212,27 @@ func Find(root string) (string, error) {
 	if root == "" {
 		root = "/"
 	}
-	config := filepath.Join(root, "etc", "selinux", "config")
-	name, err := policyType(config)
+	name, err := PolicyType(root)
 	if err != nil {
 		return "", err
 	}
-	dir := filepath.Join(root, "etc", "selinux", name, "policy")
+	return Latest(filepath.Join(root, "etc", "selinux", name, "policy"))
+}
+
+// PolicyType returns the SELINUXTYPE that root/etc/selinux/config names,
+// such as targeted or default: the policy's directory under /etc/selinux
+// and its module store's name. An empty root means "/".
+func PolicyType(root string) (string, error) {
+	if root == "" {
+		root = "/"
+	}
+	return policyType(filepath.Join(root, "etc", "selinux", "config"))
+}
+
+// Latest returns the policy file of the highest version in dir, a
+// policy's policy directory such as /etc/selinux/default/policy, where
+// semodule writes policy.N. A directory without one is ErrNoPolicy.
+func Latest(dir string) (string, error) {
 	entries, err := os.ReadDir(dir)
 	if err != nil {
 		return "", fmt.Errorf("%w: %w", ErrNoPolicy, err)
