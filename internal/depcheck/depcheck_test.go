@@ -33,6 +33,8 @@ var layers = map[string]int{
 	"pkg/confine":         5,
 	"cmd/confine/cmd":     6,
 	"cmd/confine":         7,
+
+	"pkg/fcontext/internal/pattern": -1, // below pkg/fcontext, which imports it
 }
 
 // harnesses are the packages only tests use.
@@ -41,7 +43,7 @@ var harnesses = []string{"internal/testutil", "internal/seltest", "internal/host
 // stdlibOnly are the packages that read and write policy formats, and
 // the templates: they must build anywhere, with nothing but the standard
 // library.
-var stdlibOnly = []string{"pkg/cil", "pkg/fcontext", "pkg/policydb", "templates"}
+var stdlibOnly = []string{"pkg/cil", "pkg/fcontext", "pkg/fcontext/internal/pattern", "pkg/policydb", "templates"}
 
 // forbidden are imports a package may not have: the command line is flags
 // and calls, so it runs no program, writes no file and starts no

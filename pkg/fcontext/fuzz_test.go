@@ -97,6 +97,10 @@ func checkPattern(t *testing.T, tb *table, k int, paths []string) {
 	e := &tb.entries[k]
 	re, reErr := goRegexp(e.pattern)
 	prog, progErr := tb.prog(k)
+	pieces, parseErr := tb.parsed(k)
+	if parseErr != nil {
+		t.Fatalf("pattern %q: analysed, but %v", e.pattern, parseErr)
+	}
 	if (reErr == nil) != (progErr == nil) {
 		t.Fatalf("pattern %q: regexp says %v, prog %v", e.pattern, reErr, progErr)
 	}
@@ -118,11 +122,11 @@ func checkPattern(t *testing.T, tb *table, k int, paths []string) {
 				t.Errorf("pattern %q, path %q: shape %s says %v, regex %v", e.pattern, p, shapeNames[e.shape], got, want)
 			}
 		case e.shape == regexShape && want:
-			if !mayMatch(e.pattern, p, false) {
+			if !mayMatch(pieces, p, false) {
 				t.Errorf("pattern %q matches %q, but mayMatch rules it out", e.pattern, p)
 			}
 			for n := range len(p) {
-				if !mayMatch(e.pattern, p[:n], true) {
+				if !mayMatch(pieces, p[:n], true) {
 					t.Errorf("pattern %q matches %q, but mayMatch rules out every key starting with %q", e.pattern, p, p[:n])
 				}
 			}
@@ -169,11 +173,21 @@ func FuzzUnder(f *testing.F) {
 	})
 }
 
-// goRegexp compiles pattern's translation with Go's regexp package.
-func goRegexp(pattern string) (*regexp.Regexp, error) {
-	src, err := goSyntax(pattern)
+// goRegexp compiles the translation of a pattern with Go's regexp
+// package.
+func goRegexp(src string) (*regexp.Regexp, error) {
+	translated, err := translation(src)
 	if err != nil {
 		return nil, err
 	}
-	return regexp.Compile(src)
+	return regexp.Compile(translated)
+}
+
+// translation parses a pattern and gives it in Go syntax.
+func translation(src string) (string, error) {
+	pieces, err := parsePattern(src)
+	if err != nil {
+		return "", err
+	}
+	return goSyntax(pieces), nil
 }

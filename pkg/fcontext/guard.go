@@ -1,106 +1,187 @@
 package fcontext
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/confine-policy/confine/pkg/fcontext/internal/pattern"
+)
 
 // mayMatch is a quick test that rules out most regex entries for a key
 // before their regex is compiled, which is most of what a lookup or an
-// Under costs the first time. It reads the pattern from its start as far
-// as it is made of the pieces most file_contexts patterns begin with:
-// literal bytes, a class of literal bytes ("[mg]dm"), a group of literal
-// alternatives ("(db|adm)"), each of them maybe optional ("s?bin",
-// "(local/)?"), and "[^/]+" or "[^/]*" runs ended by a slash
-// ("/home/[^/]+/\.cache(/.*)?"). It answers false only when key
-// contradicts that part: a false answer is certain, a true one says
-// nothing. With partial set, key stands for every key that starts with it.
-func mayMatch(pattern, key string, partial bool) bool {
-	if topLevelBar(pattern) {
-		// A branch may start anywhere.
+// Under costs the first time, and before it is run. It follows the parsed
+// pattern along the key as a backtracking matcher would, but gives up,
+// answering true, where that would cost: in a group that repeats, past a
+// few choices, and at a top-level "|", after which a branch may start
+// anywhere. It decides every byte, and the assertions ^, \A, \G, $, \Z
+// and \z; it takes \b and \B to hold. A false answer is certain, a true
+// one says nothing. With partial set, key stands for every key that starts
+// with it. The pieces must be whole: parsed without an error.
+func mayMatch(pieces []pattern.Piece, key string, partial bool) bool {
+	if pieces[pieces[0].Next].Op == pattern.Bar {
 		return true
 	}
-	g := guard{pattern: pattern, key: key, partial: partial}
-	return g.from(0, 0)
+	g := guard{pieces: pieces, key: key, partial: partial}
+	return g.from(1, nil, 0)
 }
 
 // maxBranches bounds how many ways one test follows, as each optional
-// piece or alternative multiplies its work.
+// piece, run length or alternative multiplies its work.
 const maxBranches = 32
 
 type guard struct {
-	pattern, key string
-	partial      bool
-	branches     int
+	pieces   []pattern.Piece
+	key      string
+	partial  bool
+	branches int
 }
 
-// from is mayMatch from position i of the pattern and j of the key.
-func (g *guard) from(i, j int) bool {
-	pattern, key := g.pattern, g.key
-	for i < len(pattern) {
-		if run := pattern[i:]; strings.HasPrefix(run, "[^/]+") || strings.HasPrefix(run, "[^/]*") {
-			nonEmpty := run[4] == '+'
-			i += len("[^/]+")
-			// The run ends at the key's next slash only if a slash comes
-			// next in the pattern, unrepeated.
-			if i == len(pattern) || pattern[i] != '/' || i+1 < len(pattern) && isQuantifierStart(pattern[i+1]) {
-				return true
+// A resume says where to go on once an alternative of a group has
+// matched: at piece at, then as next says. A nil resume is the end of the
+// pattern, and at < 0 is a group that may repeat, where the test gives up.
+type resume struct {
+	at   int
+	next *resume
+}
+
+// from reports whether the pattern may match the key from piece i and
+// byte j, going on as up says at the end of the alternative.
+func (g *guard) from(i int, up *resume, j int) bool {
+	for {
+		pc := &g.pieces[i]
+		switch pc.Op {
+		case pattern.Literal:
+			rest := g.key[j:]
+			if len(rest) < len(pc.Text) {
+				return g.partial && strings.HasPrefix(pc.Text, rest)
 			}
-			n := strings.IndexByte(key[j:], '/')
-			if n < 0 {
-				return g.partial
-			}
-			if n == 0 && nonEmpty {
+			if rest[:len(pc.Text)] != pc.Text {
 				return false
 			}
-			j += n
-			continue
-		}
-		end, ok := pieceEnd(pattern, i)
-		if !ok {
-			return true
-		}
-		optional := false
-		if end < len(pattern) && isQuantifierStart(pattern[end]) {
-			// Only "?" alone: "??" is lazy, "?+" possessive, and the
-			// other quantifiers repeat.
-			if pattern[end] != '?' || end+1 < len(pattern) && isQuantifierStart(pattern[end+1]) {
+			i, j = i+1, j+len(pc.Text)
+		case pattern.Assert:
+			if !g.holds(pc.Assertion, j) {
+				return false
+			}
+			i++
+		case pattern.Empty:
+			i++
+		case pattern.Set:
+			return g.run(i, up, j)
+		case pattern.Group:
+			return g.group(i, up, j)
+		default: // the end of an alternative, Bar or End
+			if up == nil || up.at < 0 {
+				// Whether the end of the path may come here is the
+				// regex's business.
 				return true
 			}
-			optional = true
+			i, up = up.at, up.next
 		}
-		next := end
-		if optional {
-			next++
-			if g.branch() || g.from(next, j) {
-				return true
-			}
-		}
-		if pattern[i] == '(' {
-			// Each alternative, then the rest.
-			for alt := range strings.SplitSeq(pattern[i+1:end-1], "|") {
-				n, ended, ok := matchLiteral(alt, key[j:])
-				switch {
-				case !ok:
-					continue
-				case ended:
-					if g.partial {
-						return true
-					}
-				case g.branch() || g.from(next, j+n):
-					return true
-				}
-			}
-			return false
-		}
+	}
+}
+
+// holds reports whether an assertion may hold at byte j of the key.
+func (g *guard) holds(a pattern.Assertion, j int) bool {
+	switch n := len(g.key); a {
+	case pattern.BeginText:
+		return j == 0
+	case pattern.EndOrFinalNewline:
+		return j == n || j == n-1 && g.key[j] == '\n'
+	case pattern.EndText:
+		return j == n
+	}
+	return true
+}
+
+// run is from for a Set piece at i: Min bytes of the set, then as many
+// more as it takes, up to Max, each length tried from the longest down.
+func (g *guard) run(i int, up *resume, j int) bool {
+	pc, key := &g.pieces[i], g.key
+	for range pc.Min {
 		if j == len(key) {
 			return g.partial
 		}
-		if !pieceTakes(pattern[i:end], key[j]) {
+		if !pc.Set.Has(key[j]) {
 			return false
 		}
-		i, j = next, j+1
+		j++
 	}
-	// Whether the end of the pattern may come here (before a final
-	// newline too) is the regex's business.
-	return true
+	m := 0 // how many more bytes the set takes
+	for j+m < len(key) && (pc.Max < 0 || m < int(pc.Max-pc.Min)) && pc.Set.Has(key[j+m]) {
+		m++
+	}
+	if g.partial && j+m == len(key) {
+		// The run may go on past what is known of the key.
+		return true
+	}
+	tried := false
+	for k := m; k >= 0; k-- {
+		if !g.mayStart(i+1, j+k) {
+			continue
+		}
+		if tried && g.branch() {
+			return true
+		}
+		tried = true
+		if g.from(i+1, up, j+k) {
+			return true
+		}
+	}
+	return false
+}
+
+// mayStart is a cheaper from for piece i at byte j: it looks at the
+// piece's first byte only, so that run tries few lengths in vain.
+func (g *guard) mayStart(i, j int) bool {
+	pc := &g.pieces[i]
+	switch {
+	case pc.Op == pattern.Assert:
+		return g.holds(pc.Assertion, j)
+	case pc.Op != pattern.Literal && (pc.Op != pattern.Set || pc.Min == 0):
+		return true
+	case j == len(g.key):
+		return g.partial
+	case pc.Op == pattern.Literal:
+		return g.key[j] == pc.Text[0]
+	}
+	return pc.Set.Has(g.key[j])
+}
+
+// group is from for a Group piece at i: past it, if it may match nothing,
+// then through each alternative.
+func (g *guard) group(i int, up *resume, j int) bool {
+	pc := &g.pieces[i]
+	end := int(pc.Next)
+	for g.pieces[end].Op == pattern.Bar {
+		end = int(g.pieces[end].Next)
+	}
+	if pc.Min == 0 {
+		if g.from(end+1, up, j) {
+			return true
+		}
+		if pc.Max == 0 {
+			return false
+		}
+		if g.branch() {
+			return true
+		}
+	}
+	on := resume{at: end + 1, next: up}
+	if pc.Max != 1 {
+		// Following repetitions costs more than it saves.
+		on.at = -1
+	}
+	for alt := i; ; alt = int(g.pieces[alt].Next) {
+		if g.from(alt+1, &on, j) {
+			return true
+		}
+		if g.pieces[g.pieces[alt].Next].Op == pattern.End {
+			return false
+		}
+		if g.branch() {
+			return true
+		}
+	}
 }
 
 // branch counts one more way followed, and reports when there are too
@@ -108,122 +189,4 @@ func (g *guard) from(i, j int) bool {
 func (g *guard) branch() bool {
 	g.branches++
 	return g.branches > maxBranches
-}
-
-// pieceEnd reads the piece of pattern at i that mayMatch understands: a
-// literal byte, an escaped punctuation byte, a class of literal bytes and
-// ranges of letters or digits, or a group of literal alternatives. It
-// returns where the piece ends.
-func pieceEnd(pattern string, i int) (int, bool) {
-	switch c := pattern[i]; {
-	case c == '\\':
-		return i + 2, i+1 < len(pattern) && isPunct(pattern[i+1])
-	case plainByte.has(c):
-		return i + 1, true
-	case c == '[':
-		for k := i + 1; k < len(pattern); k++ {
-			switch b := pattern[k]; {
-			case b == ']':
-				return k + 1, k > i+1
-			case b == '-':
-				// Only between two letters or digits: a-z, 0-9.
-				if k == i+1 || k+1 >= len(pattern) || !isAlnum(pattern[k-1]) || !isAlnum(pattern[k+1]) || pattern[k-1] > pattern[k+1] {
-					return 0, false
-				}
-			case !plainByte.has(b):
-				return 0, false
-			}
-		}
-	case c == '(':
-		for k := i + 1; k < len(pattern); k++ {
-			switch b := pattern[k]; {
-			case b == ')':
-				return k + 1, true
-			case b == '\\':
-				// An escaped "|" would be taken for a separator.
-				if k+1 == len(pattern) || !isPunct(pattern[k+1]) || pattern[k+1] == '|' {
-					return 0, false
-				}
-				k++
-			case b != '|' && !plainByte.has(b):
-				// "(?", nested groups, classes, metacharacters.
-				return 0, false
-			}
-		}
-	}
-	return 0, false
-}
-
-// pieceTakes reports whether a one-byte piece, a literal or a class, takes
-// c.
-func pieceTakes(piece string, c byte) bool {
-	switch piece[0] {
-	case '\\':
-		return piece[1] == c
-	case '[':
-		members := piece[1 : len(piece)-1]
-		for k := 0; k < len(members); k++ {
-			if k+2 < len(members) && members[k+1] == '-' {
-				if members[k] <= c && c <= members[k+2] {
-					return true
-				}
-				k += 2
-			} else if members[k] == c {
-				return true
-			}
-		}
-		return false
-	}
-	return piece[0] == c
-}
-
-// matchLiteral compares a group's alternative, literal bytes and escaped
-// punctuation, with the start of key. It returns how many bytes of key
-// agree, whether key ended before the alternative did, and false if a byte
-// differs.
-func matchLiteral(alt, key string) (n int, ended, ok bool) {
-	for k := 0; k < len(alt); k++ {
-		c := alt[k]
-		if c == '\\' {
-			k++
-			c = alt[k]
-		}
-		if n == len(key) {
-			return n, true, true
-		}
-		if key[n] != c {
-			return n, false, false
-		}
-		n++
-	}
-	return n, false, true
-}
-
-func isAlnum(c byte) bool {
-	return c >= '0' && c <= '9' || c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z'
-}
-
-// topLevelBar reports whether pattern may have a "|" outside any group,
-// which makes it alternatives of its own. Every "|" must sit in a group of
-// literal alternatives, the only groups mayMatch reads; a class or any
-// other group may hide one, so they count as yes.
-func topLevelBar(pattern string) bool {
-	if strings.IndexByte(pattern, '|') < 0 {
-		return false
-	}
-	for i := 0; i < len(pattern); i++ {
-		switch pattern[i] {
-		case '\\':
-			i++
-		case '[', '|':
-			return true
-		case '(':
-			end, ok := pieceEnd(pattern, i)
-			if !ok {
-				return true
-			}
-			i = end - 1
-		}
-	}
-	return false
 }

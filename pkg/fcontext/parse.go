@@ -8,6 +8,8 @@ import (
 	"io/fs"
 	"os"
 	"strings"
+
+	"github.com/confine-policy/confine/pkg/fcontext/internal/pattern"
 )
 
 // compiledMagic starts a file_contexts.bin (little-endian).
@@ -108,6 +110,7 @@ func parseFileType(s string) (FileType, error) {
 // parseEntries appends the entries of a piece of a file_contexts file, in
 // file order, and reports what is wrong with its lines, in line order.
 func parseEntries(p piece, entries []entry, warn func(Source, error)) []entry {
+	var ps pattern.Parser // its memory serves every pattern of the piece
 	lines(p.data, func(line string, n int) {
 		n += p.line0
 		src := Source{File: p.name, Line: n}
@@ -140,7 +143,7 @@ func parseEntries(p piece, entries []entry, warn func(Source, error)) []entry {
 				warn(src, err)
 			}
 		}
-		e.analyse()
+		e.analyse(&ps)
 		if e.patErr != nil {
 			warn(src, fmt.Errorf("pattern %q: %w", e.pattern, e.patErr))
 		}

@@ -48,7 +48,7 @@ func testPaths(c *Contexts, seed uint64) (literal, generated []string) {
 
 // parseEntry parses a pattern's translation as Go syntax.
 func parseEntry(pattern string) (*syntax.Regexp, error) {
-	src, err := goSyntax(pattern)
+	src, err := translation(pattern)
 	if err != nil {
 		return nil, err
 	}

@@ -9,10 +9,12 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"regexp/syntax"
 	"strings"
 	"testing"
 
 	"github.com/confine-policy/confine/internal/testutil"
+	"github.com/confine-policy/confine/pkg/fcontext/internal/pattern"
 )
 
 func TestTranslate(t *testing.T) {
@@ -59,29 +61,60 @@ func TestTranslate(t *testing.T) {
 		{pattern: `/(?#comment)x`, syntax: `^/x(?m:$)`, prefix: "/"},
 	}
 	for _, tt := range tests {
-		tr, err := translate(tt.pattern, true)
+		// The analysis and the translation, from the same parse.
+		e := entry{pattern: tt.pattern}
+		e.analyse(new(pattern.Parser))
 		if tt.err != nil {
-			if !errors.Is(err, tt.err) {
-				t.Errorf("translate(%q): error %v, want %v", tt.pattern, err, tt.err)
+			if !errors.Is(e.patErr, tt.err) {
+				t.Errorf("analyse(%q): error %v, want %v", tt.pattern, e.patErr, tt.err)
 			}
 			continue
 		}
-		if err != nil {
-			t.Errorf("translate(%q): %v", tt.pattern, err)
+		if e.patErr != nil {
+			t.Errorf("analyse(%q): %v", tt.pattern, e.patErr)
 			continue
 		}
-		if tr.syntax != tt.syntax || tr.prefix != tt.prefix || tr.literal != tt.literal {
-			t.Errorf("translate(%q) = %#q, prefix %q, literal %v; want %#q, %q, %v", tt.pattern, tr.syntax, tr.prefix, tr.literal, tt.syntax, tt.prefix, tt.literal)
+		translated, err := translation(tt.pattern)
+		if err != nil {
+			t.Errorf("translation(%q): %v", tt.pattern, err)
+			continue
 		}
-		if _, err := regexp.Compile(tr.syntax); err != nil {
-			t.Errorf("translate(%q): Go refuses %#q: %v", tt.pattern, tr.syntax, err)
+		if literal := e.shape == exactShape; translated != tt.syntax || e.prefix != tt.prefix || literal != tt.literal {
+			t.Errorf("%q: translated %#q, prefix %q, literal %v; want %#q, %q, %v", tt.pattern, translated, e.prefix, literal, tt.syntax, tt.prefix, tt.literal)
+		}
+		if _, err := regexp.Compile(translated); err != nil {
+			t.Errorf("%q: Go refuses %#q: %v", tt.pattern, translated, err)
+		}
+	}
+}
+
+// TestUnsupportedPrefix checks the prefix kept for a pattern that PCRE2
+// takes but Go cannot evaluate: the entry can match only paths with it.
+func TestUnsupportedPrefix(t *testing.T) {
+	tests := []struct{ pattern, prefix string }{
+		{`/opt/(?=x)`, "/opt/"},
+		{`/opt/a|(?=x)`, ""},
+		{`/opt/[|](?=x)`, ""}, // past the error, a "|" is not known to be in a class
+		{`/opt/\.x(a)\1`, "/opt/.x"},
+		// Go refuses the size of these, which parse whole.
+		{`/a/((b|c){100}){100}`, "/a/"},
+		{`/a/((b){100}){100}|/c`, ""},
+	}
+	for _, tt := range tests {
+		e := entry{pattern: tt.pattern}
+		e.analyse(new(pattern.Parser))
+		if !errors.Is(e.patErr, ErrUnsupportedPattern) || e.prefix != tt.prefix {
+			t.Errorf("analyse(%q): prefix %q, error %v; want %q, unsupported", tt.pattern, e.prefix, e.patErr, tt.prefix)
 		}
 	}
 }
 
 // TestTranslateAgainstPCRE2 compiles random patterns with PCRE2 as
-// libselinux does and checks that every pattern the translator takes
-// matches the same subjects, and that the ones it calls bad PCRE2 refuses.
+// libselinux does and checks that every pattern taken matches the same
+// subjects, both with Go's regexp and with matchProg on the compiled
+// program, as lookups match; that mayMatch never rules out a subject PCRE2
+// matches, nor a start of one; and that the patterns called bad PCRE2
+// refuses.
 func TestTranslateAgainstPCRE2(t *testing.T) {
 	py := testutil.Tool(t, "/usr/bin/python3")
 	if err := exec.Command(py, "-c", `import ctypes; ctypes.CDLL("libpcre2-8.so.0")`).Run(); err != nil {
@@ -90,6 +123,8 @@ func TestTranslateAgainstPCRE2(t *testing.T) {
 	g := patternGen{rnd: rand.New(rand.NewPCG(7, 11))}
 	type check struct {
 		pattern  string
+		pieces   []pattern.Piece
+		prog     *syntax.Prog
 		subjects []string
 		err      error
 	}
@@ -98,7 +133,10 @@ func TestTranslateAgainstPCRE2(t *testing.T) {
 	for range 10000 {
 		c := check{pattern: g.pattern(3)}
 		fmt.Fprintf(&in, "p %s\n", hex.EncodeToString([]byte(c.pattern)))
-		if _, c.err = goSyntax(c.pattern); c.err == nil {
+		if c.pieces, c.err = parsePattern(c.pattern); c.err == nil {
+			c.prog, c.err = compilePieces(c.pieces)
+		}
+		if c.err == nil {
 			if parsed, err := parseEntry(c.pattern); err == nil {
 				pg := pathGen(g)
 				for range 8 {
@@ -108,8 +146,10 @@ func TestTranslateAgainstPCRE2(t *testing.T) {
 			for range 8 {
 				c.subjects = append(c.subjects, g.subject())
 			}
-			for _, s := range c.subjects {
-				fmt.Fprintf(&in, "s %s\n", hex.EncodeToString([]byte(strings.ReplaceAll(s, "\x00", "\x01"))))
+			for i, s := range c.subjects {
+				// Subjects are C strings.
+				c.subjects[i] = strings.ReplaceAll(s, "\x00", "\x01")
+				fmt.Fprintf(&in, "s %s\n", hex.EncodeToString([]byte(c.subjects[i])))
 			}
 		}
 		checks = append(checks, c)
@@ -122,7 +162,7 @@ func TestTranslateAgainstPCRE2(t *testing.T) {
 	}
 	answers := strings.Split(string(out), "\n")
 	next := func() string { a := answers[0]; answers = answers[1:]; return a }
-	var taken, bad, unsupported, matches int
+	var taken, bad, unsupported, matches, ruledOut int
 	for _, c := range checks {
 		compiled := next() == "ok"
 		switch {
@@ -139,32 +179,47 @@ func TestTranslateAgainstPCRE2(t *testing.T) {
 			continue
 		}
 		taken++
-		re := regexp.MustCompile(must(goSyntax(c.pattern)))
+		re := regexp.MustCompile(goSyntax(c.pieces))
 		for _, s := range c.subjects {
-			s = strings.ReplaceAll(s, "\x00", "\x01")
 			want := next()
-			got := "0"
-			if re.MatchString(encodeKey(s)) {
-				got = "1"
-				matches++
+			enc := encodeKey(s)
+			if got := matchAnswer(re.MatchString(enc)); got != want {
+				t.Errorf("pattern %q, subject %q: Go's regexp says %s, PCRE2 %s", c.pattern, s, got, want)
 			}
-			if got != want {
-				t.Errorf("pattern %q, subject %q: Go says %s, PCRE2 %s", c.pattern, s, got, want)
+			if got := matchAnswer(matchProg(c.prog, []rune(enc))); got != want {
+				t.Errorf("pattern %q, subject %q: matchProg says %s, PCRE2 %s", c.pattern, s, got, want)
+			}
+			if !mayMatch(c.pieces, s, false) {
+				ruledOut++
+				if want == "1" {
+					t.Errorf("pattern %q, subject %q: PCRE2 matches, mayMatch rules it out", c.pattern, s)
+				}
+			}
+			if want != "1" {
+				continue
+			}
+			matches++
+			for n := range len(s) {
+				if !mayMatch(c.pieces, s[:n], true) {
+					t.Errorf("pattern %q, subject %q: PCRE2 matches, mayMatch rules out every subject starting with %q", c.pattern, s, s[:n])
+				}
 			}
 		}
 	}
-	t.Logf("%d patterns: %d translated (%d subjects matched), %d bad, %d unsupported", len(checks), taken, matches, bad, unsupported)
+	t.Logf("%d patterns: %d translated (%d subjects matched, %d ruled out by mayMatch), %d bad, %d unsupported",
+		len(checks), taken, matches, ruledOut, bad, unsupported)
 }
 
-func must(s string, err error) string {
-	if err != nil {
-		panic(err)
+// matchAnswer writes a match as pcre2.py does.
+func matchAnswer(matched bool) string {
+	if matched {
+		return "1"
 	}
-	return s
+	return "0"
 }
 
 // patternGen makes random PCRE2 patterns out of the constructs the
-// translator handles, and some it refuses.
+// parser takes, and some it refuses.
 type patternGen struct {
 	rnd *rand.Rand
 }

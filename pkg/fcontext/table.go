@@ -8,6 +8,8 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+
+	"github.com/confine-policy/confine/pkg/fcontext/internal/pattern"
 )
 
 // An entry is one line of a file_contexts file. It is kept small: there
@@ -47,18 +49,6 @@ const (
 	nameShape                   // "/dev/tty[^/]+": something, but no slash
 )
 
-// shapeSuffixes are the regex endings of shapes, after a literal part.
-var shapeSuffixes = []struct {
-	text  string
-	shape shape
-}{
-	{"(/.*)?", subtreeShape},
-	{".*", anyShape},
-	{".+", someShape},
-	{"[^/]*", componentShape},
-	{"[^/]+", nameShape},
-}
-
 // matchRest reports whether an entry with a shape matches a path that
 // continues its prefix with rest. "." takes any byte: libselinux sets
 // PCRE2_DOTALL.
@@ -80,112 +70,129 @@ func (s shape) matchRest(rest string) bool {
 	panic("matchRest of a regex")
 }
 
-// regexMeta are the characters that make a pattern a regex for libselinux,
-// both to find a stem and to rank entries.
-const regexMeta = ".^$?*+|[({"
-
-var regexMetaSet = func() (s byteSet) {
-	for i := range len(regexMeta) {
-		s.add(regexMeta[i])
-	}
-	return s
-}()
-
-func (e *entry) analyse() {
-	e.stemLen = uint32(len(specStem(e.pattern)))
-	e.meta = hasMeta(e.pattern)
-	if !e.meta {
-		if prefix, ok := plainLiteral(e.pattern); ok {
-			// The fast way for a third of the entries.
-			e.prefix, e.shape = prefix, exactShape
-			return
-		}
-	}
-	for _, s := range shapeSuffixes {
-		if head, ok := strings.CutSuffix(e.pattern, s.text); ok {
-			if prefix, ok := plainLiteral(head); ok {
-				// And for most of the others.
-				e.prefix, e.shape = prefix, s.shape
-				return
-			}
-		}
-	}
-	tr, err := translate(e.pattern, false)
-	if err == nil && tr.counted {
+// analyse reads what the entry's pattern says of the paths it matches,
+// with ps, which Load gives each of its goroutines.
+func (e *entry) analyse(ps *pattern.Parser) {
+	e.stemLen = uint32(len(pattern.Stem(e.pattern)))
+	e.meta = pattern.HasMeta(e.pattern)
+	pieces, err := ps.Parse(e.pattern)
+	err = patternError(err)
+	whole := err == nil
+	if whole && counted(pieces) {
 		// Go refuses some counted repetitions PCRE2 takes, such as
 		// nested ones whose product is above 1000: find out now, while a
 		// warning can still say so.
-		err = compileCheck(e.pattern)
+		_, err = compilePieces(pieces)
 	}
+	prefix, shape := describe(e.pattern, pieces, whole)
 	if err == nil {
-		e.prefix = tr.prefix
-		if tr.literal {
-			e.shape = exactShape
-		}
+		e.prefix, e.shape = prefix, shape
 		return
 	}
 	e.patErr = err
 	// libselinux fails every lookup that reaches a pattern PCRE2
 	// rejects, so that pattern must match every path. One that PCRE2
 	// takes but Go cannot evaluate can only match paths with the literal
-	// prefix read before the unsupported part, unless a "|" may make an
-	// alternative without it.
-	if errors.Is(err, ErrUnsupportedPattern) && !strings.Contains(e.pattern, "|") {
-		e.prefix = tr.prefix
+	// prefix read before the unsupported part, if any (the parser gives
+	// no pieces when a "|" may make an alternative without it).
+	if errors.Is(err, ErrUnsupportedPattern) {
+		e.prefix = prefix
 	}
 }
 
-// plainLiteral reads a pattern made of bytes that stand for themselves and
-// of escaped punctuation, and gives the text it matches.
-func plainLiteral(pattern string) (string, bool) {
-	escapes := false
-	for i := 0; i < len(pattern); i++ {
-		switch c := pattern[i]; {
-		case c == '\\':
-			if i+1 == len(pattern) || !isPunct(pattern[i+1]) {
-				return "", false
-			}
-			escapes = true
-			i++
-		case !plainByte.has(c):
-			// Such as ')': the translator finds out what it does.
-			return "", false
+// describe gives the literal prefix and the shape of a pattern from its
+// pieces: all of them, or, when whole is false, those read before an
+// error, which start its only alternative.
+func describe(src string, pieces []pattern.Piece, whole bool) (string, shape) {
+	if len(pieces) == 0 || whole && pieces[pieces[0].Next].Op == pattern.Bar {
+		// Alternatives of the whole pattern.
+		return "", regexShape
+	}
+	// The prefix starts after the "^" libselinux adds, and ends at the
+	// first piece but literal text, an Empty piece included.
+	i := min(2, len(pieces))
+	start := i
+	for i < len(pieces) && pieces[i].Op == pattern.Literal {
+		i++
+	}
+	prefix := joinText(src, pieces[start:i])
+	if !whole {
+		return prefix, regexShape
+	}
+	return prefix, tailShape(pieces, i)
+}
+
+// joinText gives the text of literal pieces, sharing src's memory when
+// it starts with that text, as it does unless an escape spells some of it.
+func joinText(src string, literals []pattern.Piece) string {
+	if len(literals) == 1 {
+		return literals[0].Text
+	}
+	// Kept off the heap: Load analyses every entry.
+	var space [64]byte
+	b := space[:0]
+	for i := range literals {
+		b = append(b, literals[i].Text...)
+	}
+	if len(b) <= len(src) && string(b) == src[:len(b)] {
+		return src[:len(b)]
+	}
+	return string(b)
+}
+
+// tailShape tells the shape of a whole pattern from its pieces after the
+// literal prefix, which start at i.
+func tailShape(pieces []pattern.Piece, i int) shape {
+	// Every shape ends with the "$" libselinux adds, and the pattern's
+	// End.
+	n := len(pieces) - 2
+	if n < i || pieces[n].Op != pattern.Assert || pieces[n].Assertion != pattern.EndOrFinalNewline {
+		return regexShape
+	}
+	switch n - i {
+	case 0:
+		return exactShape
+	case 1:
+		if pc := &pieces[i]; pc.Op == pattern.Set && pc.Max < 0 && pc.Min <= 1 {
+			return runShapes[runKind(&pc.Set)][pc.Min]
+		}
+	case 4:
+		// (/.*)?
+		g, slash, run := &pieces[i], &pieces[i+1], &pieces[i+2]
+		if g.Op == pattern.Group && g.Min == 0 && g.Max == 1 && g.Next == int32(i+3) &&
+			slash.Op == pattern.Literal && slash.Text == "/" &&
+			run.Op == pattern.Set && run.Min == 0 && run.Max < 0 && runKind(&run.Set) == anyByte {
+			return subtreeShape
 		}
 	}
-	if !escapes {
-		return pattern, true
-	}
-	var b strings.Builder
-	b.Grow(len(pattern))
-	for i := 0; i < len(pattern); i++ {
-		if pattern[i] == '\\' {
-			i++
-		}
-		b.WriteByte(pattern[i])
-	}
-	return b.String(), true
+	return regexShape
 }
 
-// isPunct reports whether c is ASCII punctuation, which a backslash makes
-// literal in PCRE2.
-func isPunct(c byte) bool {
-	return c > ' ' && c < 0x7f && !(c >= '0' && c <= '9' || c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z')
+// A byteKind is what a shape's run may hold.
+type byteKind uint8
+
+const (
+	otherBytes  byteKind = iota
+	anyByte              // every byte, as "." with PCRE2_DOTALL
+	anyButSlash          // every byte but '/', as "[^/]"
+)
+
+func runKind(set *pattern.ByteSet) byteKind {
+	switch n := set.Len(); {
+	case n == 256:
+		return anyByte
+	case n == 255 && !set.Has('/'):
+		return anyButSlash
+	}
+	return otherBytes
 }
 
-// specStem is libselinux's get_stem_from_spec: the pattern up to its second
-// slash, if that part has no metacharacter. A backslash is no
-// metacharacter here, so "/a\-b/c" has the stem "/a\-b", which no path
-// has: such an entry never matches.
-func specStem(pattern string) string {
-	i := strings.IndexByte(pattern[1:], '/')
-	if i < 0 {
-		return ""
-	}
-	stem := pattern[:i+1]
-	if strings.ContainsAny(stem, regexMeta) {
-		return ""
-	}
-	return stem
+// runShapes are the shapes of a run of a byteKind repeated at least 0 or
+// 1 times, with no upper bound.
+var runShapes = [...][2]shape{
+	otherBytes:  {regexShape, regexShape},
+	anyByte:     {anyShape, someShape},
+	anyButSlash: {componentShape, nameShape},
 }
 
 // keyStem is libselinux's get_stem_from_file_name: the path up to its
@@ -196,20 +203,6 @@ func keyStem(key string) string {
 		return ""
 	}
 	return key[:i+1]
-}
-
-// hasMeta is libselinux's spec_hasMetaChars: whether the pattern has a
-// metacharacter that no backslash escapes.
-func hasMeta(pattern string) bool {
-	for i := 0; i < len(pattern); i++ {
-		switch c := pattern[i]; {
-		case c == '\\':
-			i++
-		case regexMetaSet.has(c):
-			return true
-		}
-	}
-	return false
 }
 
 func (t *table) source(e *entry) Source {
@@ -235,8 +228,9 @@ func (t *table) match(k int) (Match, error) {
 type table struct {
 	files   []string // the names of the files read, by entry.file
 	entries []entry  // in the order read
-	// progs holds each entry's compiled pattern, once needed.
-	progs []atomic.Pointer[lazyProg]
+	// patterns holds each entry's pattern parsed and compiled, once
+	// needed.
+	patterns []atomic.Pointer[lazyPattern]
 	// order lists the entries in libselinux's order: those with
 	// metacharacters in the order read, then the others in the order
 	// read. Lookups go through it from the end.
@@ -259,11 +253,16 @@ type table struct {
 	rank     []int32
 }
 
-// lazyProg is an entry's compiled pattern, made on first use.
-type lazyProg struct {
-	once sync.Once
-	prog *syntax.Prog
-	err  error
+// lazyPattern is an entry's pattern parsed, for mayMatch, and compiled,
+// each made on first use.
+type lazyPattern struct {
+	parseOnce sync.Once
+	pieces    []pattern.Piece
+	parseErr  error
+
+	compileOnce sync.Once
+	prog        *syntax.Prog
+	err         error
 }
 
 func build(files []file, subs, distSubs file) (*table, []Warning) {
@@ -327,7 +326,7 @@ func build(files []file, subs, distSubs file) (*table, []Warning) {
 		}
 		t.stems[e.stem()] = append(t.stems[e.stem()], int32(pos))
 	}
-	t.progs = make([]atomic.Pointer[lazyProg], len(t.entries))
+	t.patterns = make([]atomic.Pointer[lazyPattern], len(t.entries))
 	wg.Wait()
 	return t, append(warnings, duplicates...)
 }
@@ -464,10 +463,11 @@ func (t *table) find(key string, ft FileType) (int, error) {
 }
 
 // matchRegex reports whether the regex of entry k matches key, ruling the
-// entry out with mayMatch before compiling it. enc holds the key encoded,
-// made on first need, for the next entry tried on the same key.
+// entry out with mayMatch before compiling or running it. enc holds the
+// key encoded, made on first need, for the next entry tried on the same
+// key.
 func (t *table) matchRegex(k int, key string, enc *[]rune) (bool, error) {
-	if !mayMatch(t.entries[k].pattern, key, false) {
+	if pieces, err := t.parsed(k); err == nil && !mayMatch(pieces, key, false) {
 		return false, nil
 	}
 	prog, err := t.prog(k)
@@ -480,27 +480,44 @@ func (t *table) matchRegex(k int, key string, enc *[]rune) (bool, error) {
 	return matchProg(prog, *enc), nil
 }
 
+// lazy returns entry k's lazyPattern, making it on first use.
+func (t *table) lazy(k int) *lazyPattern {
+	l := t.patterns[k].Load()
+	if l == nil {
+		t.patterns[k].CompareAndSwap(nil, new(lazyPattern))
+		l = t.patterns[k].Load()
+	}
+	return l
+}
+
+// parsed returns entry k's pattern parsed, parsing it on first use.
+func (t *table) parsed(k int) ([]pattern.Piece, error) {
+	l := t.lazy(k)
+	l.parseOnce.Do(func() { l.pieces, l.parseErr = parsePattern(t.entries[k].pattern) })
+	return l.pieces, l.parseErr
+}
+
 // prog returns entry k's compiled pattern, compiling it on first use.
 func (t *table) prog(k int) (*syntax.Prog, error) {
-	l := t.progs[k].Load()
-	if l == nil {
-		t.progs[k].CompareAndSwap(nil, new(lazyProg))
-		l = t.progs[k].Load()
-	}
-	l.once.Do(func() {
-		var src string
-		if src, l.err = goSyntax(t.entries[k].pattern); l.err == nil {
-			l.prog, l.err = compileProg(src)
+	l := t.lazy(k)
+	l.compileOnce.Do(func() {
+		pieces, err := t.parsed(k)
+		if err == nil {
+			l.prog, err = compilePieces(pieces)
 		}
-		l.err = refused(l.err)
+		l.err = err
 	})
 	return l.prog, l.err
 }
 
-// goSyntax translates pattern into Go syntax.
-func goSyntax(pattern string) (string, error) {
-	tr, err := translate(pattern, true)
-	return tr.syntax, err
+// compilePieces compiles the translation of a parsed pattern. An error is
+// Go's refusal: the pattern is unsupported.
+func compilePieces(pieces []pattern.Piece) (*syntax.Prog, error) {
+	prog, err := compileProg(goSyntax(pieces))
+	if err != nil {
+		return nil, fmt.Errorf("%w: Go's regexp refuses the translation: %v", ErrUnsupportedPattern, err)
+	}
+	return prog, nil
 }
 
 func compileProg(src string) (*syntax.Prog, error) {
@@ -509,22 +526,4 @@ func compileProg(src string) (*syntax.Prog, error) {
 		return nil, err
 	}
 	return syntax.Compile(re.Simplify())
-}
-
-// refused marks an error from Go's regexp packages as an unsupported
-// pattern; the translator's own errors are already marked.
-func refused(err error) error {
-	if err == nil || errors.Is(err, ErrUnsupportedPattern) || errors.Is(err, ErrBadPattern) {
-		return err
-	}
-	return fmt.Errorf("%w: Go's regexp refuses the translation: %v", ErrUnsupportedPattern, err)
-}
-
-// compileCheck reports whether Go accepts the translation of pattern.
-func compileCheck(pattern string) error {
-	src, err := goSyntax(pattern)
-	if err == nil {
-		_, err = compileProg(src)
-	}
-	return refused(err)
 }

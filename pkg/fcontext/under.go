@@ -192,7 +192,7 @@ func (t *table) mayMatchBelow(k int, tree *subtree) bool {
 	if e.patErr != nil {
 		return true
 	}
-	if !mayMatch(e.pattern, head, true) {
+	if pieces, err := t.parsed(k); err == nil && !mayMatch(pieces, head, true) {
 		return false
 	}
 	prog, err := t.prog(k)
