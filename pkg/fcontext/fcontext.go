@@ -6,7 +6,8 @@ import (
 	"io/fs"
 	"path/filepath"
 	"slices"
-	"strings"
+
+	"github.com/confine-policy/confine/pkg/secontext"
 )
 
 // Errors returned by Load, Open, Lookup and Under, and wrapped in warnings.
@@ -31,8 +32,6 @@ var (
 	// a back reference or a lookahead, that Go's regexp has no exact
 	// equivalent for.
 	ErrUnsupportedPattern = errors.New("unsupported pattern")
-	// ErrBadContext: the context is not user:role:type[:level].
-	ErrBadContext = errors.New("bad context")
 	// ErrNoEntries: the files hold no entry that can be used, so they
 	// cannot be a policy's file contexts.
 	ErrNoEntries = errors.New("no valid entry")
@@ -41,38 +40,6 @@ var (
 	// unless asked to validate, when it refuses the whole file.
 	ErrDuplicate = errors.New("duplicate entry")
 )
-
-// A Context is an SELinux security context.
-type Context struct {
-	User, Role, Type string
-	// Level is the MLS/MCS range, such as "s0" or "s0-s0:c0.c1023";
-	// empty for a policy without MLS.
-	Level string
-}
-
-// ParseContext splits "user:role:type[:level]". The level may itself hold
-// colons.
-func ParseContext(s string) (Context, error) {
-	var c Context
-	var rest string
-	var ok1, ok2, hasLevel bool
-	c.User, rest, ok1 = strings.Cut(s, ":")
-	c.Role, rest, ok2 = strings.Cut(rest, ":")
-	c.Type, c.Level, hasLevel = strings.Cut(rest, ":")
-	if !ok1 || !ok2 || c.User == "" || c.Role == "" || c.Type == "" || hasLevel && c.Level == "" {
-		return Context{}, fmt.Errorf("%w %q", ErrBadContext, s)
-	}
-	return c, nil
-}
-
-// String gives the context back as "user:role:type:level".
-func (c Context) String() string {
-	s := c.User + ":" + c.Role + ":" + c.Type
-	if c.Level != "" {
-		s += ":" + c.Level
-	}
-	return s
-}
 
 // A FileType is the file type field of a file_contexts entry, and the kind
 // of file a lookup is for.
@@ -137,7 +104,7 @@ func (s Source) String() string { return fmt.Sprintf("%s:%d", s.File, s.Line) }
 // A Match is a file_contexts entry that matched.
 type Match struct {
 	// Context is the entry's context; zero when NoLabel is set.
-	Context Context
+	Context secontext.Context
 	// NoLabel is set for an entry whose context is <<none>>: the path is
 	// to be left as it is, and libselinux's lookup fails with ENOENT.
 	NoLabel bool

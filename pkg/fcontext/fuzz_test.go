@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/confine-policy/confine/internal/testutil"
+	"github.com/confine-policy/confine/pkg/secontext"
 )
 
 // fuzzSeeds are the test files, as seeds for both fuzz targets.
@@ -32,7 +33,7 @@ func fuzzSeeds(f *testing.F) []string {
 }
 
 // lookupErrors are the errors Lookup may give.
-var lookupErrors = []error{ErrNoMatch, ErrInvalidPath, ErrBadPattern, ErrUnsupportedPattern, ErrBadContext}
+var lookupErrors = []error{ErrNoMatch, ErrInvalidPath, ErrBadPattern, ErrUnsupportedPattern, secontext.ErrBadContext}
 
 func knownError(err error) bool {
 	for _, e := range lookupErrors {

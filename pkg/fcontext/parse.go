@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/confine-policy/confine/pkg/fcontext/internal/pattern"
+	"github.com/confine-policy/confine/pkg/secontext"
 )
 
 // compiledMagic starts a file_contexts.bin (little-endian).
@@ -135,7 +136,7 @@ func parseEntries(p piece, entries []entry, warn func(Source, error)) []entry {
 			}
 		}
 		if e.context != "<<none>>" {
-			if _, err := ParseContext(e.context); err != nil {
+			if _, err := secontext.Parse(e.context); err != nil {
 				// libselinux does not check contexts unless asked to, and
 				// would hand this one out, so the entry stays and the
 				// lookups it wins fail.

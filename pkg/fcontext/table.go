@@ -10,6 +10,7 @@ import (
 	"sync/atomic"
 
 	"github.com/confine-policy/confine/pkg/fcontext/internal/pattern"
+	"github.com/confine-policy/confine/pkg/secontext"
 )
 
 // An entry is one line of a file_contexts file. It is kept small: there
@@ -218,7 +219,7 @@ func (t *table) match(k int) (Match, error) {
 		return m, nil
 	}
 	var err error
-	if m.Context, err = ParseContext(e.context); err != nil {
+	if m.Context, err = secontext.Parse(e.context); err != nil {
 		err = fmt.Errorf("%s: %w", m.Source, err)
 	}
 	return m, err

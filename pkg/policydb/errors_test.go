@@ -16,6 +16,7 @@ import (
 
 	"github.com/confine-policy/confine/internal/testutil"
 	"github.com/confine-policy/confine/pkg/policydb"
+	"github.com/confine-policy/confine/pkg/secontext"
 )
 
 // Offsets in a policy's header.
@@ -322,7 +323,7 @@ func TestHostileCounts(t *testing.T) {
 	if err != nil {
 		t.Fatalf("empty policy: %v", err)
 	}
-	if l := p.LookupPort(policydb.TCP, 80); !l.Default || l.Context != (policydb.Context{}) {
+	if l := p.LookupPort(policydb.TCP, 80); !l.Default || l.Context != (secontext.Context{}) {
 		t.Errorf("empty policy: LookupPort = %+v, want an empty default", l)
 	}
 	for _, f := range fields {

@@ -11,6 +11,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/confine-policy/confine/pkg/secontext"
 )
 
 // Errors returned by Find, Open and Read, wrapped with the file and the
@@ -94,25 +96,11 @@ func ParseProtocol(name string) (Protocol, error) {
 	return 0, fmt.Errorf("unknown protocol %q: want tcp, udp, sctp or dccp", name)
 }
 
-// A Context is a security context. Range is empty in a policy without MLS.
-type Context struct {
-	User, Role, Type, Range string
-}
-
-// String returns the context as user:role:type[:range].
-func (c Context) String() string {
-	s := c.User + ":" + c.Role + ":" + c.Type
-	if c.Range != "" {
-		s += ":" + c.Range
-	}
-	return s
-}
-
 // A Portcon labels a range of ports of one protocol.
 type Portcon struct {
 	Protocol  Protocol
 	Low, High uint16
-	Context   Context
+	Context   secontext.Context
 }
 
 // String returns the entry in policy language, as setools prints it.
@@ -126,7 +114,7 @@ func (pc Portcon) String() string {
 
 // A PortLabel answers LookupPort.
 type PortLabel struct {
-	Context Context
+	Context secontext.Context
 	// Portcon is the entry that labels the port; zero when Default is set.
 	Portcon Portcon
 	// Default is set when no portcon covers the port, so that the label
@@ -145,7 +133,7 @@ type InitialSID struct {
 	// name for it, empty for a number the kernel does not name.
 	Number  uint32
 	Name    string
-	Context Context
+	Context secontext.Context
 }
 
 // A Boolean is a policy boolean and the state it starts in.
@@ -178,7 +166,7 @@ type Policy struct {
 	isids     []InitialSID
 	portcons  []Portcon
 	// The port initial SID's context, which labels ports no portcon covers.
-	portSID Context
+	portSID secontext.Context
 
 	// Attribute membership: typeAttrs[attrStart[v-1]:attrStart[v]] are the
 	// attribute values of the type with value v.

@@ -6,6 +6,8 @@ import (
 	"math/bits"
 	"slices"
 	"strings"
+
+	"github.com/confine-policy/confine/pkg/secontext"
 )
 
 // Facts of the format, as libsepol writes it and the kernel reads it.
@@ -674,12 +676,12 @@ func (r *reader) ocontexts(lists int) {
 }
 
 // context reads a security context, and names its parts when keep is set.
-func (r *reader) context(keep bool) Context {
+func (r *reader) context(keep bool) secontext.Context {
 	var w [3]uint32 // user, role, type
 	r.u32s(w[:])
 	rng := r.mlsRange(keep && r.p.mls)
 	if !keep || r.err != nil {
-		return Context{}
+		return secontext.Context{}
 	}
 	p := r.p
 	switch {
@@ -690,9 +692,9 @@ func (r *reader) context(keep bool) Context {
 	case w[2] == 0 || int(w[2]) > len(p.types) || p.types[w[2]-1].name == "" || p.types[w[2]-1].attribute:
 		r.malformed("context type value %d", w[2])
 	default:
-		return Context{User: r.users[w[0]-1], Role: r.roles[w[1]-1], Type: p.types[w[2]-1].name, Range: rng}
+		return secontext.Context{User: r.users[w[0]-1], Role: r.roles[w[1]-1], Type: p.types[w[2]-1].name, Level: rng}
 	}
-	return Context{}
+	return secontext.Context{}
 }
 
 // mlsRange reads an MLS range and, when print is set, returns it in

@@ -12,6 +12,7 @@ import (
 
 	"github.com/confine-policy/confine/internal/testutil"
 	"github.com/confine-policy/confine/pkg/policydb"
+	"github.com/confine-policy/confine/pkg/secontext"
 )
 
 // These tests compare the reader with setools, which reads policies
@@ -218,7 +219,7 @@ func comparePorts(t *testing.T, p *policydb.Policy, portcons []string, portSID s
 			}
 			l := p.LookupPort(proto, uint16(port))
 			got := l.Context.String()
-			if l.Context == (policydb.Context{}) {
+			if l.Context == (secontext.Context{}) {
 				got = ""
 			}
 			checked++
