@@ -8,6 +8,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/confine-policy/confine/internal/testutil"
@@ -67,4 +69,39 @@ func StoreHash(t *testing.T, root string) map[string]string {
 		}
 	}
 	return sums
+}
+
+// ContainerStore returns a copy of Debian's policy store (see CopyStore)
+// with refpolicy's container module in it, as on a Debian host set up
+// for containers.
+func ContainerStore(t *testing.T) string {
+	t.Helper()
+	semodule := testutil.Tool(t, "semodule")
+	ref := Refpolicy(t)
+	root := CopyStore(t)
+	i := slices.IndexFunc(ref.Base, func(f string) bool { return filepath.Base(f) == "container.cil" })
+	if i < 0 {
+		t.Fatal("the reference policy has no container module")
+	}
+	if out, err := exec.Command(semodule, "-n", "-p", root, "-s", Store, "-i", ref.Base[i]).CombinedOutput(); err != nil {
+		t.Fatalf("installing the container module: %v\n%s", err, out)
+	}
+	return root
+}
+
+// Listed returns the names of the modules semodule -l lists in the store
+// under root.
+func Listed(t *testing.T, root string) []string {
+	t.Helper()
+	out, err := exec.Command(testutil.Tool(t, "semodule"), "-p", root, "-s", Store, "-l").Output()
+	if err != nil {
+		t.Fatalf("semodule -l: %v", err)
+	}
+	var names []string
+	for _, line := range strings.Split(string(out), "\n") {
+		if f := strings.Fields(line); len(f) > 0 {
+			names = append(names, f[0])
+		}
+	}
+	return names
 }

@@ -5,36 +5,16 @@ import (
 	"errors"
 	"maps"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/confine-policy/confine/internal/seltest"
-	"github.com/confine-policy/confine/internal/testutil"
 	"github.com/confine-policy/confine/pkg/load"
 	"github.com/confine-policy/confine/pkg/policydb"
 	"github.com/confine-policy/confine/templates"
 )
-
-// refpolicyStore returns a copy of Debian's policy store (see
-// seltest.CopyStore) with refpolicy's container module in it, as on a
-// Debian host set up for containers, and the modules it needs for that.
-func refpolicyStore(t *testing.T) string {
-	t.Helper()
-	testutil.Tool(t, "semodule")
-	ref := seltest.Refpolicy(t)
-	root := seltest.CopyStore(t)
-	i := slices.IndexFunc(ref.Base, func(f string) bool { return filepath.Base(f) == "container.cil" })
-	if i < 0 {
-		t.Fatal("the reference policy has no container module")
-	}
-	if out, err := exec.Command("semodule", "-n", "-p", root, "-s", seltest.Store, "-i", ref.Base[i]).CombinedOutput(); err != nil {
-		t.Fatalf("installing the container module: %v\n%s", err, out)
-	}
-	return root
-}
 
 // templateModules are confine's templates as Install takes them.
 func templateModules(t *testing.T) []load.Module {
@@ -50,28 +30,13 @@ func templateModules(t *testing.T) []load.Module {
 	return mods
 }
 
-func listed(t *testing.T, root string) []string {
-	t.Helper()
-	out, err := exec.Command("semodule", "-p", root, "-s", seltest.Store, "-l").Output()
-	if err != nil {
-		t.Fatalf("semodule -l: %v", err)
-	}
-	var names []string
-	for _, line := range strings.Split(string(out), "\n") {
-		if f := strings.Fields(line); len(f) > 0 {
-			names = append(names, f[0])
-		}
-	}
-	return names
-}
-
 // TestInstall installs the templates and a module into a copy of the
 // store, in one transaction, and reads the policy semodule built with
 // pkg/policydb; installs a second module, which leaves the templates
 // alone; and has a module naming a type the policy lacks refused with
 // semodule's message, the store unchanged.
 func TestInstall(t *testing.T) {
-	root := refpolicyStore(t)
+	root := seltest.ContainerStore(t)
 	ctx := context.Background()
 	opts := load.Options{Root: root, Store: seltest.Store}
 	web := load.Module{Name: "web", CIL: []byte("(block web\n    (blockinherit container)\n    (blockinherit net_container)\n)\n"), Domain: "web.process"}
@@ -91,7 +56,7 @@ func TestInstall(t *testing.T) {
 	if got := strings.Join(res.Command, " "); !strings.HasPrefix(got, "semodule -n -p "+root+" -s default -i base_container.cil -i ") || !strings.HasSuffix(got, " -i web.cil") {
 		t.Errorf("Command = %q", got)
 	}
-	have := listed(t, root)
+	have := seltest.Listed(t, root)
 	for _, name := range want {
 		if !slices.Contains(have, name) {
 			t.Errorf("semodule -l does not list %s", name)
@@ -125,7 +90,7 @@ func TestInstall(t *testing.T) {
 		t.Errorf("Install over the host's module mysql: %v, want ErrNotOurs", err)
 	}
 
-	was, wasListed := seltest.StoreHash(t, root), listed(t, root)
+	was, wasListed := seltest.StoreHash(t, root), seltest.Listed(t, root)
 	broken := load.Module{Name: "broken", CIL: []byte("(block broken\n    (blockinherit container)\n    (allow process confine_missing_t (file (read)))\n)\n"), Domain: "broken.process"}
 	_, err = load.Install(ctx, []load.Module{broken}, opts)
 	if !errors.Is(err, load.ErrSemodule) || !strings.HasSuffix(err.Error(), " (broken.cil:3: (allow process confine_missing_t (file (read))))") || strings.Contains(err.Error(), "\n") {
@@ -135,7 +100,7 @@ func TestInstall(t *testing.T) {
 	if !maps.Equal(seltest.StoreHash(t, root), was) {
 		t.Error("a refused install changed the store")
 	}
-	if now := listed(t, root); !slices.Equal(now, wasListed) {
+	if now := seltest.Listed(t, root); !slices.Equal(now, wasListed) {
 		t.Errorf("semodule -l after a refused install: %q, want %q", now, wasListed)
 	}
 }

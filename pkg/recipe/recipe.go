@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/confine-policy/confine/pkg/host"
+	"github.com/confine-policy/confine/pkg/load"
 	"github.com/confine-policy/confine/pkg/policy"
 	"github.com/confine-policy/confine/templates"
 )
@@ -50,6 +51,8 @@ type Recipe struct {
 	Name string
 	// File is the module's file, as the user names it.
 	File string
+	// Flavor is the flavour of the templates the module inherits.
+	Flavor templates.Flavor
 	// TemplateDir is where the template files are installed, and
 	// Templates are the files the module needs from there, in order: on
 	// Debian, templates.DebianEnginesFile too.
@@ -68,6 +71,9 @@ type Recipe struct {
 	NoContainerModule bool
 	// Warnings say what the user must know before following the recipe.
 	Warnings []string
+	// Loaded, once the module is installed (confine -l), says how: the
+	// recipe then prints that instead of the commands that would.
+	Loaded *load.Result
 }
 
 // New returns the recipe for module m, written to file, on the host opts
@@ -77,7 +83,7 @@ func New(m *policy.Module, file string, opts Options) (*Recipe, error) {
 	if root == "" {
 		root = "/"
 	}
-	r := &Recipe{Name: m.Name, File: file, TemplateDir: opts.Flavor.Dir()}
+	r := &Recipe{Name: m.Name, File: file, Flavor: opts.Flavor, TemplateDir: opts.Flavor.Dir()}
 	for _, t := range m.Templates {
 		f, err := templates.File(t.Block)
 		if err != nil {
@@ -174,9 +180,23 @@ func (r *Recipe) Load() []string {
 	return append(cmds, fmt.Sprintf("semodule -i %s %s/%s", r.File, r.TemplateDir, list))
 }
 
+// writeLoaded says where the module was installed and with which
+// command, where udica's -l says nothing.
+func (r *Recipe) writeLoaded(b *strings.Builder) {
+	l := r.Loaded
+	if len(l.Command) > 0 {
+		fmt.Fprintf(b, "Installed in the policy store %s with: \n# %s\n", l.Store, strings.Join(l.Command, " "))
+	}
+	if len(l.Unchanged) > 0 {
+		fmt.Fprintf(b, "Already installed as they are, in the policy store %s: %s\n", l.Store, strings.Join(l.Unchanged, ", "))
+	}
+	b.WriteString("\n")
+}
+
 // Write prints the recipe as udica prints its own (the same lines, the
 // trailing space included), with confine's additions: the steps that come
-// first on a refpolicy host, and the Kubernetes equivalent of the option.
+// first on a refpolicy host, what was installed when Loaded is set, and
+// the Kubernetes equivalent of the option.
 func (r *Recipe) Write(w io.Writer) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "\nPolicy %s created!\n\n", r.Name)
@@ -189,6 +209,8 @@ func (r *Recipe) Write(w io.Writer) error {
 		b.WriteString("then run this confine command again, and load the modules it prints.\n\n")
 	case r.NoContainerModule:
 		b.WriteString("Install the container module first (see the warning above), then run this confine command again.\n\n")
+	case r.Loaded != nil:
+		r.writeLoaded(&b)
 	default:
 		b.WriteString("Please load these modules using: \n")
 		for _, c := range r.Load() {

@@ -13,6 +13,7 @@ import (
 	"github.com/confine-policy/confine/pkg/confine"
 	"github.com/confine-policy/confine/pkg/host"
 	"github.com/confine-policy/confine/pkg/inspect"
+	"github.com/confine-policy/confine/pkg/load"
 	"github.com/confine-policy/confine/pkg/policy"
 	"github.com/confine-policy/confine/templates"
 )
@@ -26,6 +27,8 @@ type generateFlags struct {
 	output                    string
 	host                      host.Options
 	flavor                    string
+	load                      bool
+	store                     load.Options
 }
 
 const generateHelp = `It reads the container engine's inspect output (docker, podman, crictl or
@@ -58,6 +61,9 @@ func addGenerateFlags(c *cobra.Command, f *generateFlags) {
 	fs.StringVar(&f.flavor, "flavor", "", "template `FLAVOUR`: fedora or refpolicy (default: detect from the host)")
 	fs.StringSliceVar(&f.opts.AllowTypes, "allow-type", nil, "let mounts grant the secret `TYPE` (ssh keys, keyrings, ...), which they never do otherwise")
 	fs.BoolVar(&f.host.Predict, "predict", false, "also grant the types the policy gives paths that may be created below a mount")
+	fs.BoolVarP(&f.load, "load-modules", "l", false, "install the module and the templates it inherits with semodule, in one transaction, and check they loaded")
+	fs.StringVar(&f.store.Root, "store-root", "", "with -l, install into the policy store under `DIR` (semodule -p; default: the --root directory, or this host)")
+	fs.StringVar(&f.store.Store, "store", "", "with -l, install into the policy store `NAME` (semodule -s; default: SELINUXTYPE)")
 }
 
 func newGenerate(s *streams) *cobra.Command {
@@ -104,6 +110,16 @@ func runGenerate(s *streams, c *cobra.Command, f *generateFlags, args []string) 
 	}
 	for _, w := range ms.Warnings {
 		warn(s, w)
+	}
+	// Loaded first, so that a module semodule refuses is not left
+	// behind as a file either.
+	if f.load {
+		if f.store.Root == "" {
+			f.store.Root = f.host.Root
+		}
+		if _, err := ms.Load(c.Context(), f.host.Root, f.store); err != nil {
+			return kindError(err)
+		}
 	}
 	if err := ms.Write(s.out); err != nil {
 		return policyError(err)
@@ -154,6 +170,9 @@ func (f *generateFlags) parse(args []string) error {
 	}
 	if f.host.Root != "" && f.host.Policy != "" {
 		return errors.New("--root and --policy cannot be used together")
+	}
+	if !f.load && (f.store.Root != "" || f.store.Store != "") {
+		return errors.New("--store-root and --store choose where -l installs: give -l too")
 	}
 	if f.json != "" && f.containerID != "" {
 		return errors.New("-j and -i cannot be used together")

@@ -116,6 +116,8 @@ func TestGenerateCommand(t *testing.T) {
 		{"root-and-policy", "--root ROOT --policy /x web", "testdata/inspect/docker-20.10-web.json"},
 		{"no-policy", "--root ROOT/nowhere web", "testdata/inspect/docker-20.10-web.json"},
 		{"terminal", "--root ROOT web", "/dev/null"},
+		{"store-without-load", "--root ROOT --store targeted web", "testdata/inspect/podman-4.3-web.json"},
+		{"load-no-templates", "--root ROOT -l web", "testdata/inspect/docker-20.10-default.json"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			stdin := tc.stdin

@@ -26,8 +26,9 @@ const exitStatusHelp = `Exit status:
   3  bad input: the container's description cannot be read (not inspect
      JSON, a missing file, a container ID no engine knows, an engine
      confine does not know)
-  4  the host's policy cannot be read, or the module cannot be built or
-     written (a refused symlink, a full disk)`
+  4  the host's policy cannot be read, or the module cannot be built,
+     written or installed (a refused symlink, a full disk, a module
+     semodule refuses)`
 
 // exitError carries the exit status that an error should end the process with.
 type exitError struct {
