@@ -8,6 +8,8 @@ import (
 	"io"
 
 	"github.com/spf13/cobra"
+
+	"github.com/confine-policy/confine/pkg/confine"
 )
 
 // Exit statuses. They match udica's, so that scripts written for it keep
@@ -87,13 +89,17 @@ Run without a command, it generates a module: see "confine generate --help".
 		},
 		SilenceUsage:  true,
 		SilenceErrors: true,
+		Version:       confine.BuildVersion().String(),
 	}
 	addGenerateFlags(root, &f)
+	// udica's spelling, -V; cobra's own flag would take -v.
+	root.Flags().BoolP("version", "V", false, "print confine's version, as \"confine version\" does")
+	root.SetVersionTemplate("{{.Version}}\n")
 	root.SetIn(s.in)
 	root.SetOut(s.out)
 	root.SetErr(s.err)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError(err) })
-	root.AddCommand(newGenerate(s), newInspect(s), newLabel(s), newPort(s), newTemplates(s))
+	root.AddCommand(newGenerate(s), newInspect(s), newLabel(s), newPort(s), newTemplates(s), newVersion(s))
 	return root
 }
 
