@@ -30,9 +30,9 @@ type Log struct {
 	// Duplicates counts the records merged into an earlier one.
 	Duplicates int
 	// Unreadable lists, in order and once each, the 1-based numbers of
-	// the lines that hold "avc:" in an AVC or USER_AVC record, or in no
-	// record Parse knows, but could not be read as a denial: callers
-	// should warn about them.
+	// the lines that hold "avc:" (in an AVC or USER_AVC record, or
+	// outside any record of another type) but could not be read as a
+	// denial: callers should warn about them.
 	Unreadable []int
 }
 

@@ -128,6 +128,14 @@ func readRecord(rec string) (Denial, kind) {
 			}
 		}
 	}
+	// The strings are cut from the line: copy them, so that a Denial
+	// does not keep a long line alive.
+	for _, s := range []*string{&d.Source, &d.Target, &d.SourceType, &d.TargetType, &d.Class, &d.Comm, &d.Name, &d.Path} {
+		*s = strings.Clone(*s)
+	}
+	for i, p := range d.Perms {
+		d.Perms[i] = strings.Clone(p)
+	}
 	return d, denied
 }
 
