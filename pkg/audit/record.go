@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/confine-policy/confine/pkg/secontext"
 )
 
 // kind is what a record turned out to be.
@@ -183,17 +185,10 @@ func digits(s string) bool {
 	return s != "" && strings.Trim(s, "0123456789") == ""
 }
 
-// contextType gives the type of a context "user:role:type[:level]",
-// and whether the context has that shape with every field present (the
-// rule pkg/secontext's Parse follows).
+// contextType gives the type of a context, and whether it is one.
 func contextType(c string) (string, bool) {
-	user, rest, ok1 := strings.Cut(c, ":")
-	role, rest, ok2 := strings.Cut(rest, ":")
-	typ, level, hasLevel := strings.Cut(rest, ":")
-	if !ok1 || !ok2 || user == "" || role == "" || typ == "" || hasLevel && level == "" {
-		return "", false
-	}
-	return typ, true
+	ctx, err := secontext.Parse(c)
+	return ctx.Type, err == nil
 }
 
 // A value is a field's value as the record writes it.
