@@ -324,26 +324,52 @@ func (ms *Modules) Write(w io.Writer) error {
 	return nil
 }
 
-// WriteTemplates writes confine's refpolicy-flavour templates and
-// templates.DebianEnginesFile into dir, creating it if needed, all or
-// nothing as Modules.Write does, and returns the paths it wrote, in the
-// order of templates.Written.
-func WriteTemplates(dir string) ([]string, error) {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, fmt.Errorf("writing templates: %w", err)
+// A File is one file for WriteFiles to write: Data, named Name in the
+// directory.
+type File struct {
+	Name string
+	Data []byte
+}
+
+// WriteFiles writes files into dir, creating it and its parents if
+// needed, all or nothing as Modules.Write does: each file is readable by
+// all (mode 0644 before the umask, a replaced file keeping its own), and
+// if any cannot be written none is. Each Name must be a file name, not a
+// path. It returns the paths it wrote, in the order of files.
+func WriteFiles(dir string, files []File) ([]string, error) {
+	staged := make([]atomicfile.File, 0, len(files))
+	paths := make([]string, 0, len(files))
+	for _, f := range files {
+		if f.Name == "" || f.Name == "." || f.Name == ".." || strings.ContainsRune(f.Name, filepath.Separator) {
+			return nil, fmt.Errorf("%q is not a file name", f.Name)
+		}
+		path := filepath.Join(dir, f.Name)
+		staged = append(staged, atomicfile.File{Path: path, Data: f.Data, Perm: 0o644})
+		paths = append(paths, path)
 	}
-	var files []atomicfile.File
-	var paths []string
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
+	}
+	if err := atomicfile.WriteAll(staged); err != nil {
+		return nil, err
+	}
+	return paths, nil
+}
+
+// WriteTemplates writes confine's refpolicy-flavour templates and
+// templates.DebianEnginesFile into dir, as WriteFiles does, and returns
+// the paths it wrote, in the order of templates.Written.
+func WriteTemplates(dir string) ([]string, error) {
+	var files []File
 	for _, name := range templates.Written() {
 		data, err := templates.Data(name)
 		if err != nil {
 			return nil, fmt.Errorf("writing templates: %w", err)
 		}
-		path := filepath.Join(dir, name)
-		files = append(files, atomicfile.File{Path: path, Data: data, Perm: 0o644})
-		paths = append(paths, path)
+		files = append(files, File{Name: name, Data: data})
 	}
-	if err := atomicfile.WriteAll(files); err != nil {
+	paths, err := WriteFiles(dir, files)
+	if err != nil {
 		return nil, fmt.Errorf("writing templates: %w", err)
 	}
 	return paths, nil

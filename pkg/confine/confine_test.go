@@ -173,3 +173,31 @@ func TestWriteTemplates(t *testing.T) {
 		t.Error("WriteTemplates under a file succeeded")
 	}
 }
+
+// TestWriteFiles writes named files into a new directory, in the order
+// given, and refuses a name that is a path before writing any.
+func TestWriteFiles(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "new", "man8")
+	files := []confine.File{{Name: "b.8", Data: []byte("b\n")}, {Name: "a.8", Data: []byte("a\n")}}
+	paths, err := confine.WriteFiles(dir, files)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{filepath.Join(dir, "b.8"), filepath.Join(dir, "a.8")}; !slices.Equal(paths, want) {
+		t.Errorf("WriteFiles returned %q, want %q", paths, want)
+	}
+	for _, f := range files {
+		if got, err := os.ReadFile(filepath.Join(dir, f.Name)); err != nil || !bytes.Equal(got, f.Data) {
+			t.Errorf("%s holds %q, %v; want %q", f.Name, got, err, f.Data)
+		}
+	}
+	for _, name := range []string{"", ".", "..", "../c.8", "sub/c.8"} {
+		fresh := filepath.Join(t.TempDir(), "dir")
+		if _, err := confine.WriteFiles(fresh, []confine.File{{Name: "ok.8"}, {Name: name}}); err == nil {
+			t.Errorf("WriteFiles with the name %q succeeded", name)
+		}
+		if _, err := os.Stat(fresh); !errors.Is(err, os.ErrNotExist) {
+			t.Errorf("WriteFiles with the name %q left %s behind (%v)", name, fresh, err)
+		}
+	}
+}

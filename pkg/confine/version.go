@@ -3,6 +3,7 @@ package confine
 import (
 	"runtime"
 	"runtime/debug"
+	"time"
 )
 
 // A Version says which confine this is: what `confine --version` prints.
@@ -15,6 +16,11 @@ type Version struct {
 	// (go build -buildvcs=false, or no checkout).
 	Revision string
 	Modified bool
+	// Time is when that commit was made, zero when the build recorded
+	// none. Unlike the time of the build, it is the same for every build
+	// of a checkout, so what carries a date (the man pages) can use it
+	// and still be reproducible.
+	Time time.Time
 	// Go is the Go release it was built with, and Platform its GOOS/GOARCH.
 	Go, Platform string
 }
@@ -36,6 +42,8 @@ func BuildVersion() Version {
 			v.Revision = s.Value
 		case "vcs.modified":
 			v.Modified = s.Value == "true"
+		case "vcs.time":
+			v.Time, _ = time.Parse(time.RFC3339, s.Value)
 		}
 	}
 	return v

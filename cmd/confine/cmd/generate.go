@@ -72,7 +72,14 @@ func newGenerate(s *streams) *cobra.Command {
 		Use:   "generate [flags] [NAME]",
 		Short: "Write a policy module for a container (the default command)",
 		Long:  "generate writes a policy module for a container.\n\n" + generateHelp + "\n\n" + exitStatusHelp,
-		Args:  positional(cobra.MaximumNArgs(1)),
+		Example: `  # The same as "confine web": web.cil from docker's inspect output
+  docker inspect web | confine generate web
+  # Ask the engines for the container, let it use the terminal, and
+  # write the module into /root
+  confine generate -i web --tty-access -o /root/web.cil web
+  # A module for another host, whose /etc/selinux is copied under /srv/hostb
+  confine generate -j web.json --root /srv/hostb web`,
+		Args: positional(cobra.MaximumNArgs(1)),
 		RunE: func(c *cobra.Command, args []string) error {
 			return runGenerate(s, c, &f, args)
 		},

@@ -23,10 +23,11 @@ It reads standard input unless -j names a file. The engine is told from
 the input's shape; --engine docker, podman, crio (or CRI-O), containerd or
 oci says which it is instead.
 
-  docker inspect web | confine inspect
-  confine inspect -j web.json --engine podman
-
 ` + exitStatusHelp,
+		Example: `  docker inspect web | confine inspect
+  confine inspect -j web.json --engine podman
+  # A container of a Kubernetes node (CRI-O or containerd)
+  crictl inspect 3f2a9c | confine inspect`,
 		Args: positional(cobra.NoArgs),
 		RunE: func(*cobra.Command, []string) error {
 			cs, err := read(s, "confine inspect", "", file, engine)

@@ -27,6 +27,12 @@ from, and how many paths have the type and the first of them, or
 has it (a PATH that is not on this host, or --predict).
 
 ` + exitStatusHelp,
+		Example: `  # Where the labels of a web root and a file in it come from
+  confine label /srv/www /srv/www/index.html
+  # The types a container meets on a mount of /var/lib/webapp
+  confine label --under /var/lib/webapp
+  # The same, with the types of files the container may create there
+  confine label --under --predict /var/lib/webapp`,
 		Args: positional(cobra.MinimumNArgs(1)),
 		RunE: func(_ *cobra.Command, paths []string) error {
 			for _, path := range paths {

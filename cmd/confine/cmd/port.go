@@ -27,6 +27,10 @@ Protocols: tcp, udp, sctp, dccp. The policy is the one /etc/selinux/config
 names, the one under --root, or the file --policy names.
 
 ` + exitStatusHelp,
+		Example: `  confine port 8080/tcp 53/udp
+  confine port 9000-9010/udp
+  # In a given binary policy (RHEL's; Debian's is under /etc/selinux/default)
+  confine port --policy /etc/selinux/targeted/policy/policy.33 443/tcp`,
 		Args: positional(cobra.MinimumNArgs(1)),
 		RunE: func(_ *cobra.Command, args []string) error {
 			if opts.Root != "" && opts.Policy != "" {

@@ -27,6 +27,8 @@ which the recipe installs on Debian.
 Each file is replaced whole or not at all.
 
 ` + exitStatusHelp,
+		Example: `  # Debian, Ubuntu: install the templates where the recipe names them
+  confine templates --write ` + templates.Refpolicy.Dir(),
 		Args: positional(cobra.NoArgs),
 		RunE: func(*cobra.Command, []string) error {
 			if dir == "" {

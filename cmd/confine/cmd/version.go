@@ -15,7 +15,11 @@ func newVersion(s *streams) *cobra.Command {
 		Long: `version prints confine's version, the VCS revision it was built from (with
 "(modified)" when the checkout had changes), and the Go release and platform
 it was built for, on one line. "confine -V" and "confine --version" print the
-same.`,
+same.
+
+` + exitStatusHelp,
+		Example: `  confine version
+  confine -V`,
 		Args: positional(cobra.NoArgs),
 		RunE: func(*cobra.Command, []string) error {
 			_, err := fmt.Fprintln(s.out, confine.BuildVersion())
