@@ -23,6 +23,7 @@ import (
 	"testing"
 
 	"github.com/confine-policy/confine/internal/testutil"
+	"github.com/confine-policy/confine/pkg/check"
 	"github.com/confine-policy/confine/pkg/confine"
 	"github.com/confine-policy/confine/templates"
 )
@@ -300,7 +301,7 @@ func build(dir string, mods []storeModule, tools map[string]string) error {
 	}
 	seen := map[string]bool{}
 	for i, m := range mods {
-		if err := os.WriteFile(filepath.Join(mdir, m.name+".cil"), dropRepeatedFilecons(texts[i], seen), 0o644); err != nil {
+		if err := os.WriteFile(filepath.Join(mdir, m.name+".cil"), check.DropRepeatedFilecons(texts[i], seen), 0o644); err != nil {
 			return err
 		}
 	}
@@ -308,7 +309,7 @@ func build(dir string, mods []storeModule, tools map[string]string) error {
 	if err != nil {
 		return err
 	}
-	if err := os.WriteFile(filepath.Join(mdir, "container.cil"), dropRepeatedFilecons(text, seen), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(mdir, "container.cil"), check.DropRepeatedFilecons(text, seen), 0o644); err != nil {
 		return err
 	}
 	if _, err := confine.WriteTemplates(filepath.Join(dir, templatesDir)); err != nil {
@@ -406,27 +407,6 @@ func readMaybeBzip2(path string) ([]byte, error) {
 		return nil, fmt.Errorf("decompressing %s: %w", path, err)
 	}
 	return out, nil
-}
-
-// dropRepeatedFilecons removes filecon statements that repeat one already
-// seen, word for word. Debian's spamassassin module states one twice;
-// secilc 3.4 accepts that, except when logging verbosely (-v), which
-// DisabledOptionals needs: it then reports "conflicting filecon rules"
-// and fails. An identical repeat adds nothing, so the policy is the same
-// without it.
-func dropRepeatedFilecons(text []byte, seen map[string]bool) []byte {
-	var out bytes.Buffer
-	for line := range strings.Lines(string(text)) {
-		if strings.HasPrefix(line, "(filecon ") {
-			key := strings.TrimSpace(line)
-			if seen[key] {
-				continue
-			}
-			seen[key] = true
-		}
-		out.WriteString(line)
-	}
-	return out.Bytes()
 }
 
 // buildContainerModule builds refpolicy's container module, which Debian

@@ -15,13 +15,13 @@ import (
 	"github.com/confine-policy/confine/templates"
 )
 
-// containerType is declared by refpolicy's container module and by
+// ContainerType is declared by refpolicy's container module and by
 // container-selinux alike, the engines' domain, and the templates name
 // it and the module's attributes: without the module neither the
 // templates nor a module inheriting them load. A type is looked for,
 // not an attribute such as container_domain: a compiler may drop an
 // attribute that no rule uses.
-const containerType = "container_runtime_t"
+const ContainerType = "container_runtime_t"
 
 // Where Debian (and Ubuntu) keep refpolicy's source and the Makefile that
 // builds a module from it.
@@ -108,7 +108,7 @@ func New(m *policy.Module, file string, opts Options) (*Recipe, error) {
 			}
 		}
 	}
-	if opts.Policy != nil && !opts.Policy.HasType(containerType) {
+	if opts.Policy != nil && !opts.Policy.HasType(ContainerType) {
 		r.NoContainerModule = true
 		r.containerModule(root, opts.Flavor)
 	}
@@ -132,15 +132,15 @@ func installed(path, name string) (bool, error) {
 // containerModule says how to get the container module the policy lacks.
 func (r *Recipe) containerModule(root string, flavor templates.Flavor) {
 	if flavor == templates.Fedora {
-		r.Warnings = append(r.Warnings, "the policy has no container policy (no "+containerType+" type): install container-selinux, which brings the container policy and the templates, before loading the module, then generate it again")
+		r.Warnings = append(r.Warnings, "the policy has no container policy (no "+ContainerType+" type): install container-selinux, which brings the container policy and the templates, before loading the module, then generate it again")
 		return
 	}
 	const made = "; then generate this module again: made without it, the module names the types the host has before the container module labels its files (such as var_lib_t, not container_file_t, for the engine's volumes)"
 	if _, err := os.Stat(filepath.Join(root, debianMarker)); err != nil {
-		r.Warnings = append(r.Warnings, "the policy has no container module (no "+containerType+" type), so neither the templates nor this module will load: build refpolicy's container module (policy/modules/services/container.te) with the distribution's policy development files and install it with semodule -i"+made)
+		r.Warnings = append(r.Warnings, "the policy has no container module (no "+ContainerType+" type), so neither the templates nor this module will load: build refpolicy's container module (policy/modules/services/container.te) with the distribution's policy development files and install it with semodule -i"+made)
 		return
 	}
-	r.Warnings = append(r.Warnings, "the policy has no container module (no "+containerType+" type), so neither the templates nor this module will load: build and install refpolicy's from Debian's selinux-policy-src, as printed below"+made)
+	r.Warnings = append(r.Warnings, "the policy has no container module (no "+ContainerType+" type), so neither the templates nor this module will load: build and install refpolicy's from Debian's selinux-policy-src, as printed below"+made)
 	if _, err := os.Stat(filepath.Join(root, debianPolicySource)); err != nil {
 		r.ContainerModule = append(r.ContainerModule, "apt-get install --no-install-recommends selinux-policy-dev selinux-policy-src zstd")
 	} else if _, err := os.Stat(filepath.Join(root, debianDevelMakefile)); err != nil {

@@ -19,6 +19,7 @@ const (
 	exitUsage  = 2 // bad flags, arguments or NAME
 	exitInput  = 3 // the container's description cannot be read
 	exitPolicy = 4 // the host's policy cannot be read, or the module built or written
+	exitCheck  = 1 // confine check: a module would not load as written
 )
 
 const exitStatusHelp = `Exit status:
@@ -28,9 +29,9 @@ const exitStatusHelp = `Exit status:
   3  bad input: the container's description cannot be read (not inspect
      JSON, a missing file, a container ID no engine knows, an engine
      confine does not know)
-  4  the host's policy cannot be read, or the module cannot be built,
-     written or installed (a refused symlink, a full disk, a module
-     semodule refuses)`
+  4  the host's policy cannot be read, or the module, templates or man
+     pages cannot be built, written or installed (a refused symlink, a
+     full disk, a module semodule refuses)`
 
 // exitError carries the exit status that an error should end the process with.
 type exitError struct {
@@ -80,9 +81,13 @@ func newRoot(s *streams) *cobra.Command {
 
 Run without a command, it generates a module: see "confine generate --help".
 ` + generateHelp + "\n\n" + exitStatusHelp,
-		Example: `  docker inspect web | confine web
+		Example: `  # Write web.cil for the container web, load it with the templates
+  # confine names, and run the container in its domain:
+  docker inspect web | confine web
   semodule -i web.cil /usr/share/udica/templates/{base_container.cil,net_container.cil}
-  docker run --security-opt label=type:web.process ...`,
+  docker run --security-opt label=type:web.process -p 8080:80 nginx
+  # Ask podman for the container, and install its module at once:
+  confine -i web -e podman -l web`,
 		Args: positional(cobra.MaximumNArgs(1)),
 		RunE: func(c *cobra.Command, args []string) error {
 			return runGenerate(s, c, &f, args)
@@ -99,7 +104,7 @@ Run without a command, it generates a module: see "confine generate --help".
 	root.SetOut(s.out)
 	root.SetErr(s.err)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError(err) })
-	root.AddCommand(newGenerate(s), newInspect(s), newLabel(s), newPort(s), newTemplates(s), newVersion(s))
+	root.AddCommand(newGenerate(s), newInspect(s), newLabel(s), newPort(s), newTemplates(s), newVersion(s), newCheck(s), newMan(s))
 	return root
 }
 
