@@ -135,9 +135,12 @@ type Options struct {
 	Facts host.Facts
 	// Flavor is the template flavour; zero detects the host's.
 	Flavor templates.Flavor
-	// Policy are the generator's options; Name and Flavor are set for
-	// each module.
+	// Policy are the generator's options; Name, Flavor and Denials are
+	// set for each module.
 	Policy policy.Options
+	// Denials, when set, are added to each module as rules, those of its
+	// domain (-a); one of the modules must have some.
+	Denials *Denials
 }
 
 // A Module is one container's module, ready to be written.
@@ -206,9 +209,18 @@ func Generate(cs []inspect.Container, opts Options) (*Modules, error) {
 	if err := checkOutput(opts.Output, facts); err != nil {
 		return nil, err
 	}
+	if err := checkDenials(opts.Denials, names); err != nil {
+		return nil, err
+	}
+	if opts.Denials != nil {
+		out.Warnings = append(out.Warnings, opts.Denials.Warnings...)
+	}
 	for i, c := range cs {
 		po := opts.Policy
 		po.Name, po.Flavor = names[i], flavor
+		if opts.Denials != nil {
+			po.Denials = opts.Denials.Denials
+		}
 		m, err := policy.Generate(c, facts, po)
 		if err != nil {
 			return nil, fmt.Errorf("container %s: %w", c.Name, err)
@@ -232,7 +244,7 @@ func Generate(cs []inspect.Container, opts Options) (*Modules, error) {
 		out.Modules = append(out.Modules, mod)
 	}
 	if system != nil {
-		out.Warnings = HostWarnings(system)
+		out.Warnings = append(out.Warnings, HostWarnings(system)...)
 	}
 	return out, nil
 }

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/confine-policy/confine/pkg/audit"
 	"github.com/confine-policy/confine/pkg/cil"
 	"github.com/confine-policy/confine/pkg/host"
 	"github.com/confine-policy/confine/pkg/inspect"
@@ -41,6 +42,9 @@ type Options struct {
 	// hold secrets and which domain each engine's daemon runs in; zero
 	// means either.
 	Flavor templates.Flavor
+	// Denials are audit records of what the container was refused
+	// (-a): those of Name.process become rules.
+	Denials []audit.Denial
 }
 
 // A Module is the policy for one container.
@@ -96,6 +100,7 @@ const (
 	kindPort
 	kindDevice
 	kindMount
+	kindDenied
 )
 
 // MaxNameLen is the longest module name: the module is written to
@@ -270,6 +275,7 @@ func (g *generator) run() error {
 	if err := g.mounts(); err != nil {
 		return err
 	}
+	g.denials()
 	g.finish()
 	return nil
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/confine-policy/confine/internal/hosttest"
 	"github.com/confine-policy/confine/internal/testutil"
+	"github.com/confine-policy/confine/pkg/audit"
 	"github.com/confine-policy/confine/pkg/cil"
 	"github.com/confine-policy/confine/pkg/host"
 	"github.com/confine-policy/confine/pkg/inspect"
@@ -172,6 +173,13 @@ func TestGenerate(t *testing.T) {
 		{"engine-socket-fedora", inspect.Container{Name: "ci", Mounts: []inspect.Mount{bind("/run/docker.sock", "/var/run/docker.sock", false)}}, policy.Options{Flavor: templates.Fedora}},
 		{"engine-socket-refpolicy", inspect.Container{Name: "ci", Mounts: []inspect.Mount{bind("/run/docker.sock", "/var/run/docker.sock", false)}}, policy.Options{Flavor: templates.Refpolicy}},
 		{"label-disable", inspect.Container{Name: "nolabel", Label: inspect.Label{Disable: true}}, policy.Options{}},
+		// -a: the denials of web.process become rules, merged with the
+		// mount's own; those of other domains are summed up.
+		{"denials", inspect.Container{Name: "web", Mounts: []inspect.Mount{bind("/srv/www", "/www", true)}}, policy.Options{Denials: denials(t, "hand-written.log")}},
+		{"denials-secret", inspect.Container{Name: "web"}, policy.Options{Flavor: templates.Refpolicy, Denials: []audit.Denial{
+			{SourceType: "web.process", TargetType: "ssh_home_t", Class: "file", Perms: []string{"read"}, Comm: "git", Name: "id_ed25519"},
+			{SourceType: "web.process", TargetType: "shadow_t", Class: "file", Perms: []string{"getattr", "read"}, Comm: "sh", Path: "/etc/shadow"},
+		}}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if tc.opts.Name == "" {
@@ -193,6 +201,21 @@ func TestGenerate(t *testing.T) {
 			testutil.Golden(t, filepath.Join(testutil.RepoRoot(), "testdata", "generate", tc.name+".golden"), []byte(b.String()))
 		})
 	}
+}
+
+// denials reads testdata/audit/NAME with pkg/audit.
+func denials(t *testing.T, name string) []audit.Denial {
+	t.Helper()
+	f, err := os.Open(filepath.Join(testutil.RepoRoot(), "testdata", "audit", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	log, err := audit.Parse(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return log.Denials
 }
 
 // TestGenerateRefusesInjection checks that names a user or an inspect file

@@ -29,6 +29,7 @@ type generateFlags struct {
 	flavor                    string
 	load                      bool
 	store                     load.Options
+	appendRules               string
 }
 
 const generateHelp = `It reads the container engine's inspect output (docker, podman, crictl or
@@ -61,6 +62,7 @@ func addGenerateFlags(c *cobra.Command, f *generateFlags) {
 	fs.StringVar(&f.flavor, "flavor", "", "template `FLAVOUR`: fedora or refpolicy (default: detect from the host)")
 	fs.StringSliceVar(&f.opts.AllowTypes, "allow-type", nil, "let mounts grant the secret `TYPE` (ssh keys, keyrings, ...), which they never do otherwise")
 	fs.BoolVar(&f.host.Predict, "predict", false, "also grant the types the policy gives paths that may be created below a mount")
+	fs.StringVarP(&f.appendRules, "append-rules", "a", "", "add rules for the container's denials in the audit records of `FILE` (ausearch -m avc,user_avc, audit.log, journalctl; - for standard input)")
 	fs.BoolVarP(&f.load, "load-modules", "l", false, "install the module and the templates it inherits with semodule, in one transaction, and check they loaded")
 	fs.StringVar(&f.store.Root, "store-root", "", "with -l, install into the policy store under `DIR` (semodule -p; default: the --root directory, or this host)")
 	fs.StringVar(&f.store.Store, "store", "", "with -l, install into the policy store `NAME` (semodule -s; default: SELINUXTYPE)")
@@ -107,6 +109,11 @@ func runGenerate(s *streams, c *cobra.Command, f *generateFlags, args []string) 
 	cs, err := read(s, "confine NAME", f.containerID, f.json, f.engine)
 	if err != nil {
 		return err
+	}
+	if f.appendRules != "" {
+		if opts.Denials, err = confine.ReadDenials(f.appendRules, s.in); err != nil {
+			return kindError(err)
+		}
 	}
 	ms, err := confine.Generate(cs.Containers, opts)
 	if err != nil {
@@ -180,6 +187,9 @@ func (f *generateFlags) parse(args []string) error {
 	}
 	if !f.load && (f.store.Root != "" || f.store.Store != "") {
 		return errors.New("--store-root and --store choose where -l installs: give -l too")
+	}
+	if f.appendRules == "-" && f.containerID == "" && (f.json == "" || f.json == "-") {
+		return errors.New("-a - reads the audit records from standard input: give the container with -j FILE or -i ID")
 	}
 	if f.json != "" && f.containerID != "" {
 		return errors.New("-j and -i cannot be used together")

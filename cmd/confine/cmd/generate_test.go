@@ -117,6 +117,11 @@ func TestGenerateCommand(t *testing.T) {
 		{"no-policy", "--root ROOT/nowhere web", "testdata/inspect/docker-20.10-web.json"},
 		{"terminal", "--root ROOT web", "/dev/null"},
 		{"store-without-load", "--root ROOT --store targeted web", "testdata/inspect/podman-4.3-web.json"},
+		{"append-rules", "--root ROOT -a testdata/audit/enforcing-guest.log web", "testdata/inspect/docker-20.10-default.json"},
+		{"append-rules-other-domain", "--root ROOT -a testdata/audit/hand-written.log other", "testdata/inspect/docker-20.10-default.json"},
+		{"append-rules-no-denial", "--root ROOT --append-rules testdata/inspect/docker-20.10-web.json web", "testdata/inspect/docker-20.10-default.json"},
+		{"append-rules-missing", "--root ROOT -a testdata/no-such.log web", "testdata/inspect/docker-20.10-default.json"},
+		{"append-rules-stdin", "--root ROOT -a - web", "testdata/inspect/docker-20.10-default.json"},
 		{"load-no-templates", "--root ROOT -l web", "testdata/inspect/docker-20.10-default.json"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
