@@ -104,7 +104,7 @@ Run without a command, it generates a module: see "confine generate --help".
 	root.SetOut(s.out)
 	root.SetErr(s.err)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError(err) })
-	root.AddCommand(newGenerate(s), newInspect(s), newLabel(s), newPort(s), newTemplates(s), newVersion(s), newCheck(s), newMan(s))
+	root.AddCommand(newGenerate(s), newInspect(s), newLabel(s), newPort(s), newTemplates(s), newVersion(s), newCheck(s), newDenials(s), newMan(s))
 	return root
 }
 
