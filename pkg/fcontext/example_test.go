@@ -70,3 +70,24 @@ func ExampleContexts_Under() {
 	//   mysqld_db_t          /var/lib/mysql(/.*)?     line 4
 	//   mysqld_var_run_t     /var/lib/mysql/mysql\.sock line 5
 }
+
+// Open reads one file alone, such as a module's own file contexts or
+// file_contexts.local, without the homedirs, local and subs files Load
+// adds beside it: /var/run is no alias of /run here.
+func ExampleOpen() {
+	c, _, err := fcontext.Open(filepath.Join(exampleDir, "file_contexts"))
+	if err != nil {
+		log.Fatal(err)
+	}
+	for _, path := range []string{"/run/mysqld", "/var/run/mysqld"} {
+		m, err := c.Lookup(path, fcontext.Directory)
+		if err != nil {
+			fmt.Println(path, err)
+			continue
+		}
+		fmt.Println(path, m.Context.Type)
+	}
+	// Output:
+	// /run/mysqld var_run_t
+	// /var/run/mysqld var_t
+}
