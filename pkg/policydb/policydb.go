@@ -96,6 +96,35 @@ func ParseProtocol(name string) (Protocol, error) {
 	return 0, fmt.Errorf("unknown protocol %q: want tcp, udp, sctp or dccp", name)
 }
 
+// A PortRange is a range of ports of one protocol, as semanage port and
+// confine port name it: 8080/tcp, 9000-9010/udp.
+type PortRange struct {
+	Protocol  Protocol
+	Low, High uint16
+}
+
+// ParsePortRange reads PORT/PROTO or LOW-HIGH/PROTO.
+func ParsePortRange(s string) (PortRange, error) {
+	ports, proto, ok := strings.Cut(s, "/")
+	if !ok {
+		return PortRange{}, fmt.Errorf("port %q: want PORT/PROTO, such as 8080/tcp", s)
+	}
+	p, err := ParseProtocol(proto)
+	if err != nil {
+		return PortRange{}, fmt.Errorf("port %q: %w", s, err)
+	}
+	lowText, highText, isRange := strings.Cut(ports, "-")
+	if !isRange {
+		highText = lowText
+	}
+	l, err1 := strconv.ParseUint(lowText, 10, 16)
+	h, err2 := strconv.ParseUint(highText, 10, 16)
+	if err1 != nil || err2 != nil || l > h {
+		return PortRange{}, fmt.Errorf("port %q: want a port 0-65535 or a range LOW-HIGH", s)
+	}
+	return PortRange{Protocol: p, Low: uint16(l), High: uint16(h)}, nil
+}
+
 // A Portcon labels a range of ports of one protocol.
 type Portcon struct {
 	Protocol  Protocol

@@ -158,6 +158,29 @@ func TestProtocols(t *testing.T) {
 	}
 }
 
+func TestParsePortRange(t *testing.T) {
+	for _, tt := range []struct {
+		in   string
+		want policydb.PortRange
+		err  bool
+	}{
+		{in: "8080/tcp", want: policydb.PortRange{Protocol: policydb.TCP, Low: 8080, High: 8080}},
+		{in: "9000-9010/udp", want: policydb.PortRange{Protocol: policydb.UDP, Low: 9000, High: 9010}},
+		{in: "0-65535/dccp", want: policydb.PortRange{Protocol: policydb.DCCP, Low: 0, High: 65535}},
+		{in: "8080", err: true},
+		{in: "8080/icmp", err: true},
+		{in: "65536/tcp", err: true},
+		{in: "10-9/tcp", err: true},
+		{in: "-9/tcp", err: true},
+		{in: "/tcp", err: true},
+	} {
+		got, err := policydb.ParsePortRange(tt.in)
+		if (err != nil) != tt.err || got != tt.want {
+			t.Errorf("ParsePortRange(%q) = %+v, %v", tt.in, got, err)
+		}
+	}
+}
+
 // TestHasBlock compiles a module with a block on the small base: the
 // binary policy keeps the block only as the names declared in it.
 func TestHasBlock(t *testing.T) {

@@ -3,8 +3,6 @@ package cmd
 import (
 	"errors"
 	"fmt"
-	"strconv"
-	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -36,27 +34,23 @@ names, the one under --root, or the file --policy names.
 			if opts.Root != "" && opts.Policy != "" {
 				return usageError(errors.New("--root and --policy cannot be used together"))
 			}
-			type query struct {
-				proto     string
-				low, high uint16
-			}
-			var queries []query
+			var queries []policydb.PortRange
 			for _, arg := range args {
-				proto, low, high, err := parsePortRange(arg)
+				q, err := policydb.ParsePortRange(arg)
 				if err != nil {
 					return usageError(err)
 				}
-				queries = append(queries, query{proto, low, high})
+				queries = append(queries, q)
 			}
 			var facts host.Facts = host.Open(opts)
 			for _, q := range queries {
-				for port := int(q.low); port <= int(q.high); port++ {
-					p, err := facts.Port(q.proto, uint16(port))
+				for port := int(q.Low); port <= int(q.High); port++ {
+					p, err := facts.Port(q.Protocol.String(), uint16(port))
 					if err != nil {
 						return policyError(err)
 					}
 					warn(s, p.Warning)
-					fmt.Fprintf(s.out, "%d/%s\t%s\t%s\n", port, q.proto, p.Type, p.Source)
+					fmt.Fprintf(s.out, "%d/%s\t%s\t%s\n", port, q.Protocol, p.Type, p.Source)
 				}
 			}
 			return nil
@@ -65,25 +59,4 @@ names, the one under --root, or the file --policy names.
 	c.Flags().StringVar(&opts.Root, "root", "", "read the policy under `DIR`/etc/selinux")
 	c.Flags().StringVar(&opts.Policy, "policy", "", "read the binary policy in `FILE`")
 	return c
-}
-
-// parsePortRange splits PORT/PROTO or LOW-HIGH/PROTO.
-func parsePortRange(arg string) (proto string, low, high uint16, err error) {
-	ports, proto, ok := strings.Cut(arg, "/")
-	if !ok {
-		return "", 0, 0, fmt.Errorf("port %q: want PORT/PROTO, such as 8080/tcp", arg)
-	}
-	if _, err := policydb.ParseProtocol(proto); err != nil {
-		return "", 0, 0, fmt.Errorf("port %q: %w", arg, err)
-	}
-	lowText, highText, isRange := strings.Cut(ports, "-")
-	if !isRange {
-		highText = lowText
-	}
-	l, err1 := strconv.ParseUint(lowText, 10, 16)
-	h, err2 := strconv.ParseUint(highText, 10, 16)
-	if err1 != nil || err2 != nil || l > h {
-		return "", 0, 0, fmt.Errorf("port %q: want a port 0-65535 or a range LOW-HIGH", arg)
-	}
-	return proto, uint16(l), uint16(h), nil
 }
