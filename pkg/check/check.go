@@ -541,11 +541,11 @@ func (c *compiler) dropped(out string, before map[string]int, mods []staged) []P
 		}
 		blocks := blocksOf(c.templates[i].top)
 		for _, mod := range mods {
-			for _, bi := range inherits(mod.top) {
-				if !slices.Contains(blocks, bi.name) {
+			for _, bi := range cil.Inherited(mod.top) {
+				if !slices.Contains(blocks, bi.Atom) {
 					continue
 				}
-				p := Problem{File: mod.Name, Line: bi.line, Message: fmt.Sprintf("the rules of template %s are dropped: its optional block %s (%s:%s) names something the policy lacks, so the container will not get them", bi.name, name, filepath.Base(file), line)}
+				p := Problem{File: mod.Name, Line: bi.Line, Message: fmt.Sprintf("the rules of template %s are dropped: its optional block %s (%s:%s) names something the policy lacks, so the container will not get them", bi.Atom, name, filepath.Base(file), line)}
 				if !slices.Contains(probs, p) {
 					probs = append(probs, p)
 				}
@@ -569,23 +569,4 @@ func blocksOf(top []cil.Expr) []string {
 		}
 	}
 	return names
-}
-
-type inherit struct {
-	name string
-	line int
-}
-
-// inherits returns the blockinherit statements of a module.
-func inherits(es []cil.Expr) []inherit {
-	var out []inherit
-	for _, e := range es {
-		if e.Head() == "blockinherit" && len(e.List) == 2 && !e.List[1].IsList {
-			out = append(out, inherit{e.List[1].Atom, e.Line})
-		}
-		if e.IsList {
-			out = append(out, inherits(e.List)...)
-		}
-	}
-	return out
 }

@@ -134,3 +134,19 @@ func (p *parser) expr(depth int) (Expr, error) {
 	}
 	return Expr{Atom: string(p.text[from:p.pos]), Line: start}, nil
 }
+
+// Inherited returns the blocks the blockinherit statements in es and
+// below name, with the line of each statement, in order: the templates a
+// module needs.
+func Inherited(es []Expr) []Expr {
+	var out []Expr
+	for _, e := range es {
+		if e.Head() == "blockinherit" && len(e.List) == 2 && !e.List[1].IsList {
+			out = append(out, Expr{Atom: e.List[1].Atom, Line: e.Line})
+		}
+		if e.IsList {
+			out = append(out, Inherited(e.List)...)
+		}
+	}
+	return out
+}

@@ -2,8 +2,10 @@ package cil_test
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -152,4 +154,18 @@ func FuzzParse(f *testing.F) {
 			t.Fatalf("re-parsing changed %q to %q", show(es), show(again))
 		}
 	})
+}
+
+func TestInherited(t *testing.T) {
+	top, err := cil.Parse([]byte("(block web\n    (blockinherit container)\n    (optional o\n        (blockinherit net_container))\n    (blockinherit (bad))\n)\n(blockinherit top)\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, e := range cil.Inherited(top) {
+		got = append(got, fmt.Sprintf("%s:%d", e.Atom, e.Line))
+	}
+	if want := []string{"container:2", "net_container:4", "top:7"}; !slices.Equal(got, want) {
+		t.Errorf("Inherited = %q, want %q", got, want)
+	}
 }

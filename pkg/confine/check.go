@@ -50,8 +50,8 @@ func Check(ctx context.Context, files []string, opts CheckOptions) (*check.Repor
 			return nil, input(fmt.Errorf("%s: %w", f, err))
 		}
 		mods = append(mods, check.File{Name: f, CIL: text})
-		for _, block := range inherited(top) {
-			name, err := templates.File(block)
+		for _, block := range cil.Inherited(top) {
+			name, err := templates.File(block.Atom)
 			if err != nil || slices.Contains(names, name) {
 				continue // not a template: the compiler says if it is unknown
 			}
@@ -64,18 +64,4 @@ func Check(ctx context.Context, files []string, opts CheckOptions) (*check.Repor
 		}
 	}
 	return check.Run(ctx, mods, tmpls, check.Options{Root: opts.Root, Store: opts.Store})
-}
-
-// inherited returns the blocks a module's statements inherit.
-func inherited(es []cil.Expr) []string {
-	var out []string
-	for _, e := range es {
-		if e.Head() == "blockinherit" && len(e.List) == 2 && !e.List[1].IsList {
-			out = append(out, e.List[1].Atom)
-		}
-		if e.IsList {
-			out = append(out, inherited(e.List)...)
-		}
-	}
-	return out
 }
