@@ -159,6 +159,9 @@ func runGenerate(s *streams, c *cobra.Command, f *generateFlags, args []string) 
 // NAME's syntax.
 func (f *generateFlags) parse(args []string) error {
 	if len(args) == 1 {
+		if args[0] == "confined_user" {
+			return errors.New("confined_user is udica's mode for the policies of confined login users, which confine does not write: it writes container modules")
+		}
 		if err := policy.ValidateName(args[0]); err != nil {
 			return fmt.Errorf("NAME: %w", err)
 		}

@@ -116,6 +116,7 @@ func TestGenerateCommand(t *testing.T) {
 		{"root-and-policy", "--root ROOT --policy /x web", "testdata/inspect/docker-20.10-web.json"},
 		{"no-policy", "--root ROOT/nowhere web", "testdata/inspect/docker-20.10-web.json"},
 		{"terminal", "--root ROOT web", "/dev/null"},
+		{"confined-user", "--root ROOT confined_user", "testdata/inspect/docker-20.10-web.json"},
 		{"store-without-load", "--root ROOT --store targeted web", "testdata/inspect/podman-4.3-web.json"},
 		{"append-rules", "--root ROOT -a testdata/audit/enforcing-guest.log web", "testdata/inspect/docker-20.10-default.json"},
 		{"append-rules-other-domain", "--root ROOT -a testdata/audit/hand-written.log other", "testdata/inspect/docker-20.10-default.json"},
