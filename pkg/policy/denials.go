@@ -33,7 +33,7 @@ func (g *generator) denials() {
 			g.warn("%s: %s holds %s: no rule; grant it with --allow-type %s", reason, target, secrets[g.opts.Flavor][target], target)
 			continue
 		}
-		g.grant(kindDenied, target, d.Class, d.Perms, reason)
+		g.grant(kindDenied, target, d.Class, accessFor(d.Class, d.Perms), reason)
 	}
 	if len(others) > 0 {
 		n := 0
@@ -47,6 +47,34 @@ func (g *generator) denials() {
 		g.warn("%d denials of other domains (%s) skipped: only those of %s become rules", n, strings.Join(names, ", "), domain)
 	}
 }
+
+// accessFor widens the permissions denied on a file or device to what
+// using one takes: the kernel names only the first permission it refused,
+// so granting read alone gets open refused on the next run, then getattr,
+// one run at a time. A denial of opening and using the object adds the
+// read-only set confine grants a mount or device (a stat or a path lookup
+// alone needs nothing more); a directory's write, add_name or remove_name
+// adds the three, as entries come and go. Other classes keep the
+// permissions denied.
+func accessFor(class string, perms []string) []string {
+	base := mountPerms[ReadOnly][class]
+	if class == "chr_file" || class == "blk_file" {
+		base = devicePerms[ReadOnly]
+	}
+	opens := slices.ContainsFunc(perms, func(p string) bool { return slices.Contains(openingPerms, p) })
+	if base == nil || !opens {
+		return perms
+	}
+	out := slices.Concat(base, perms)
+	if class == "dir" && slices.ContainsFunc(perms, func(p string) bool { return p == "write" || p == "add_name" || p == "remove_name" }) {
+		out = append(out, "add_name", "remove_name", "write")
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// openingPerms are the permissions checked on an object opened for use.
+var openingPerms = []string{"open", "read", "write", "append", "ioctl", "lock", "map", "add_name", "remove_name"}
 
 // denialWhat says what a denial was of, for the comment above its rule:
 // the command, and the file, path or port it touched.
