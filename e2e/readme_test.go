@@ -31,15 +31,7 @@ var notRun = []string{"apt-get ", "selinux-activate", "reboot", "docker run "}
 // "# " lines of its indented blocks, in order.
 func readmeCommands(t *testing.T) []string {
 	t.Helper()
-	data, err := os.ReadFile(filepath.Join(testutil.RepoRoot(), "README.md"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, section, ok := strings.Cut(string(data), readmeStart)
-	section, _, ok2 := strings.Cut(section, readmeEnd)
-	if !ok || !ok2 {
-		t.Fatalf("README.md has no section between %q and %q", readmeStart, readmeEnd)
-	}
+	section := testutil.ReadmeSection(t, readmeStart, readmeEnd)
 	var cmds []string
 	for line := range strings.Lines(section) {
 		if c, ok := strings.CutPrefix(strings.TrimSuffix(line, "\n"), "    # "); ok {

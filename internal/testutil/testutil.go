@@ -21,6 +21,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"testing"
 )
 
@@ -126,4 +127,21 @@ func Shared(t testing.TB, rel string) string {
 		Missing(t, "shared data %s is absent (%v); %s names its directory, ../shared by default", p, err, SharedEnv)
 	}
 	return p
+}
+
+// ReadmeSection returns the part of the repository's README.md between
+// the marker lines start and end, which a test reads so that the README
+// and what it proves cannot drift apart.
+func ReadmeSection(t testing.TB, start, end string) string {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join(RepoRoot(), "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, rest, ok := strings.Cut(string(data), start)
+	section, _, ok2 := strings.Cut(rest, end)
+	if !ok || !ok2 {
+		t.Fatalf("README.md has no section between %q and %q", start, end)
+	}
+	return section
 }

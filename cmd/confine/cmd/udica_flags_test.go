@@ -92,15 +92,7 @@ var codeSpan = regexp.MustCompile("`([^`]+)`")
 // flags.
 func readmeUdicaFlags(t *testing.T) []udicaRow {
 	t.Helper()
-	data, err := os.ReadFile(filepath.Join(testutil.RepoRoot(), "README.md"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, rest, ok := strings.Cut(string(data), udicaFlagsStart)
-	table, _, ok2 := strings.Cut(rest, udicaFlagsEnd)
-	if !ok || !ok2 {
-		t.Fatalf("README.md has no table between %q and %q", udicaFlagsStart, udicaFlagsEnd)
-	}
+	table := testutil.ReadmeSection(t, udicaFlagsStart, udicaFlagsEnd)
 	var rows []udicaRow
 	n := 0
 	for line := range strings.Lines(table) {
