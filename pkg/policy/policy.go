@@ -206,8 +206,7 @@ func byType(m inspect.Mount) bool {
 		return false
 	}
 	_, special := specialDirs[path.Clean(m.Source)]
-	_, socket := engineSockets[path.Clean(m.Source)]
-	return !special && !socket
+	return !special && inspect.EngineSocket(m.Source) == ""
 }
 
 // warn adds a warning once: a type missing from the policy is met once
@@ -405,16 +404,6 @@ var specialDirs = map[string]string{
 	"/etc":     "config",
 }
 
-// engineSockets are the engines' API sockets, which a container mounts to
-// drive the engine: known to be sockets whether or not this host has them.
-var engineSockets = map[string]string{
-	"/var/run/docker.sock":            "docker",
-	"/run/docker.sock":                "docker",
-	"/run/podman/podman.sock":         "podman",
-	"/run/containerd/containerd.sock": "containerd",
-	"/run/crio/crio.sock":             "CRI-O",
-}
-
 // engineDomains are the domains each engine's daemon runs in, by flavour.
 // container-selinux runs them all as container_runtime_t; refpolicy's
 // docker and podman modules give dockerd (and the containerd it starts)
@@ -428,25 +417,6 @@ var engineDomains = map[templates.Flavor]map[string]string{
 	templates.Refpolicy: {"docker": "dockerd_t", "containerd": "dockerd_t", "podman": "podman_t"},
 }
 
-// handOver are the mounts that give the container the host itself:
-// whatever the module says, the container can escape through them.
-var handOver = map[string]string{
-	"/":     "the host's root file system",
-	"/etc":  "the host's configuration",
-	"/proc": "the host's processes",
-	"/sys":  "the host's kernel settings",
-	"/dev":  "the host's devices",
-}
-
-// handedOver says what a mount of source gives the container of the host
-// itself, or "": the host's own trees, or an engine's socket.
-func handedOver(source string) string {
-	if engine, ok := engineSockets[source]; ok {
-		return "the " + engine + " socket"
-	}
-	return handOver[source]
-}
-
 func (g *generator) mounts() error {
 	for _, m := range g.c.Mounts {
 		if m.Type == inspect.Tmpfs {
@@ -456,14 +426,14 @@ func (g *generator) mounts() error {
 		if m.ReadOnly {
 			access = ReadOnly
 		}
-		reason := fmt.Sprintf("mount %s -> %s (%s)", m.Source, m.Destination, access)
+		reason := m.String()
 		if !path.IsAbs(m.Source) {
 			g.warn("%s: the source is not a host path; no rule", reason)
 			continue
 		}
 		source := path.Clean(m.Source)
-		if what := handedOver(source); what != "" {
-			g.warn("%s hands %s to the container: no SELinux module can confine a container given that", reason, what)
+		if w := m.HandOverWarning("SELinux module"); w != "" {
+			g.warn("%s", w)
 		}
 		if m.Relabel != "" {
 			g.module.Notes = append(g.module.Notes, fmt.Sprintf("%s: the engine relabels it (:%s) to container_file_t, which every container may use; no rule needed", reason, m.Relabel))
@@ -476,7 +446,7 @@ func (g *generator) mounts() error {
 		if strings.HasPrefix(source, "/home/") {
 			g.inherit(templateBlock("home", access), reason)
 		}
-		if engine, ok := engineSockets[source]; ok {
+		if engine := inspect.EngineSocket(source); engine != "" {
 			if err := g.engineSocket(source, engine, reason); err != nil {
 				return err
 			}
