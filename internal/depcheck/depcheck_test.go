@@ -26,6 +26,7 @@ var layers = map[string]int{
 	"pkg/fcontext":                  1,
 	"pkg/policydb":                  1,
 	"pkg/audit":                     1,
+	"pkg/apparmor":                  1,
 	"templates":                     2,
 	"pkg/store":                     2,
 	"pkg/engine":                    2,
@@ -45,7 +46,7 @@ var harnesses = []string{"internal/testutil", "internal/seltest", "internal/host
 // stdlibOnly are the packages that read and write policy formats, and
 // the templates: they must build anywhere, with nothing but the standard
 // library.
-var stdlibOnly = []string{"pkg/secontext", "pkg/audit", "pkg/cil", "pkg/fcontext", "pkg/fcontext/internal/pattern", "pkg/policydb", "templates"}
+var stdlibOnly = []string{"pkg/secontext", "pkg/audit", "pkg/apparmor", "pkg/cil", "pkg/fcontext", "pkg/fcontext/internal/pattern", "pkg/policydb", "templates"}
 
 // forbidden are imports a package may not have: the command line is flags
 // and calls, so it runs no program, writes no file and starts no

@@ -144,3 +144,7 @@ func capabilitiesOrAll(field string, names []string) (bool, []string, error) {
 	caps, err := capabilitySet(field, rest)
 	return all, caps, err
 }
+
+// IsCapability reports whether name is a capability the kernel knows, as
+// Container names them: lowercase, without "cap_".
+func IsCapability(name string) bool { return knownCapabilities[name] }
