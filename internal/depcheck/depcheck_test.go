@@ -32,6 +32,7 @@ var layers = map[string]int{
 	"pkg/engine":                    2,
 	"pkg/host":                      3,
 	"pkg/load":                      3,
+	"pkg/aaload":                    3,
 	"pkg/check":                     3,
 	"pkg/policy":                    4,
 	"pkg/recipe":                    5,

@@ -279,3 +279,11 @@ func comment(s string) string {
 }
 
 func isControl(r rune) bool { return r < 0x20 || r == 0x7f || r == 0x85 || r == 0x2028 || r == 0x2029 }
+
+// Written reports whether data is a profile file confine wrote, by the
+// first line Text writes: a file without it is the host's own, which
+// confine never replaces.
+func Written(data []byte) bool {
+	first, _, _ := strings.Cut(string(data), "\n")
+	return strings.HasPrefix(first, "# AppArmor profile ") && strings.Contains(first, ", written by confine for ")
+}
