@@ -109,6 +109,8 @@ func Load(ctx context.Context, profiles []Profile, opts Options) (*Result, error
 	if err := compile(ctx, parser, profiles); err != nil {
 		return nil, err
 	}
+	_, err := os.Stat(dir)
+	made := errors.Is(err, fs.ErrNotExist)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("loading profiles: %w", err)
 	}
@@ -118,10 +120,12 @@ func Load(ctx context.Context, profiles []Profile, opts Options) (*Result, error
 	res.Command = append([]string{parser, "-r", "-W", "-q"}, res.Paths...)
 	if out, err := run(ctx, res.Command); err != nil {
 		undo(ctx, parser, res.Paths, old)
+		if made {
+			_ = os.Remove(dir) // only if empty, as it was made
+		}
 		return nil, fmt.Errorf("%w: %s: %v: %s", ErrParser, strings.Join(res.Command, " "), err, message(out))
 	}
-	loaded, err := os.ReadFile(kernelProfiles)
-	if err != nil {
+	if loaded, err = os.ReadFile(kernelProfiles); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrNotLoaded, err)
 	}
 	for _, p := range profiles {

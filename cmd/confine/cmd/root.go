@@ -76,8 +76,9 @@ func newRoot(s *streams) *cobra.Command {
 	var f generateFlags
 	root := &cobra.Command{
 		Use:   "confine [flags] [NAME]",
-		Short: "Write SELinux policy modules for containers",
-		Long: `confine writes SELinux policy modules for containers, as udica does.
+		Short: "Write SELinux policy modules and AppArmor profiles for containers",
+		Long: `confine writes SELinux policy modules for containers, as udica does, and
+AppArmor profiles from the same input: see "confine apparmor --help".
 
 Run without a command, it generates a module: see "confine generate --help".
 ` + generateHelp + "\n\n" + exitStatusHelp,
@@ -104,7 +105,7 @@ Run without a command, it generates a module: see "confine generate --help".
 	root.SetOut(s.out)
 	root.SetErr(s.err)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError(err) })
-	root.AddCommand(newGenerate(s), newInspect(s), newLabel(s), newPort(s), newTemplates(s), newVersion(s), newCheck(s), newDenials(s), newMan(s))
+	root.AddCommand(newGenerate(s), newInspect(s), newLabel(s), newPort(s), newTemplates(s), newVersion(s), newCheck(s), newDenials(s), newAppArmor(s), newMan(s))
 	return root
 }
 
