@@ -116,3 +116,40 @@ func ExampleWriteTemplates() {
 	// x_container.cil
 	// debian_engines.cil
 }
+
+// Writing the AppArmor profile of the same kind of input, as `docker
+// inspect web | confine apparmor -o DIR/web web` does: a profile reads
+// nothing of the host.
+func ExampleGenerateProfiles() {
+	dir, err := os.MkdirTemp("", "profiles")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer os.RemoveAll(dir)
+
+	cs, err := confine.Read(context.Background(), confine.Source{File: "../../testdata/inspect/docker-20.10-web.json"})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	ps, err := confine.GenerateProfiles(cs.Containers, confine.ProfileOptions{Name: "web", Output: filepath.Join(dir, "web")})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	if err := ps.Write(os.Stdout); err != nil {
+		fmt.Println(err)
+		return
+	}
+	for _, p := range ps.Profiles {
+		fmt.Println(p.Name, "runs with --security-opt", p.Recipe.SecurityOpt())
+		for _, c := range p.Recipe.Load() {
+			fmt.Println("#", strings.ReplaceAll(c, dir, "DIR"))
+		}
+	}
+	// Output:
+	// web runs with --security-opt apparmor=web
+	// # install -D -m 0644 DIR/web /etc/apparmor.d/containers/web
+	// # apparmor_parser -r -W /etc/apparmor.d/containers/web
+}
