@@ -16,6 +16,9 @@ var stats struct {
 	forbidden  atomic.Int64 // permissions they need that the policy forbids, proved so
 	caught     atomic.Int64 // deliberately wrong modules the proof caught
 	readme     atomic.Int64 // commands of the README's Debian path run as written
+
+	aaWritten  atomic.Int64 // AppArmor profiles written for the containers
+	aaCompiled atomic.Int64 // profiles apparmor_parser compiled
 }
 
 // summary writes what the tests did, if they did anything.
@@ -27,6 +30,10 @@ func summary(w io.Writer) {
 		stats.containers.Load(), stats.compiled.Load(), stats.proved.Load(), stats.needs.Load(), stats.forbidden.Load(), stats.caught.Load())
 	for _, line := range figureLines() {
 		fmt.Fprintln(w, line)
+	}
+	if n := stats.aaWritten.Load(); n > 0 {
+		fmt.Fprintf(w, "e2e (AppArmor): %d profiles written with confine apparmor for the containers; %d compiled with apparmor_parser -Q -K\n",
+			n, stats.aaCompiled.Load())
 	}
 	if n := stats.readme.Load(); n > 0 {
 		fmt.Fprintf(w, "e2e: the README's path from a fresh Debian host ran as written (%d commands) into a copy of the policy store, and semodule lists the module\n", n)
