@@ -87,9 +87,9 @@ var (
 )
 
 // engines are the profiles the engines' processes that signal a
-// container run in: unconfined on Debian, runc and crun on hosts that
-// confine the runtimes themselves.
-const engines = "{unconfined,runc,crun}"
+// container run in: unconfined on Debian; runc, crun and podman on hosts
+// that give the engines profiles of their own (Ubuntu 24.04 and later).
+const engines = "{unconfined,runc,crun,podman}"
 
 // Generate builds the profile for container c. A path of the container
 // that cannot be written safely into a rule is an error wrapping
