@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -207,5 +208,43 @@ func TestProveFailures(t *testing.T) {
 	got := aaproof.Prove(t, profile, inspectJSON(t, "docker-web", nil), 0)
 	if len(got) != 1 || got[0] != "rule `capability,` allows every capability" {
 		t.Errorf("Prove = %q, want the bare capability rule alone", got)
+	}
+}
+
+// abstractions are Debian's AppArmor abstractions whose rules name the
+// tunables' variables most: of one value and of several, inside
+// alternations, before and after slashes.
+var abstractions = []string{"base", "nameservice", "bash", "python", "perl", "user-tmp", "user-download",
+	"user-write", "private-files-strict", "ssl_keys", "fonts", "X", "gnome", "kde", "freedesktop.org",
+	"dbus-session-strict", "xdg-desktop", "mesa", "audio"}
+
+// TestAbstractions proves a profile made of the abstractions alone: the
+// proof must make of every one of their file rules the very pattern
+// apparmor_parser compiled (or it proves nothing, with rules 0), and
+// find what the abstractions lack for the container and what they add.
+func TestAbstractions(t *testing.T) {
+	var text strings.Builder
+	text.WriteString("abi <abi/3.0>,\ninclude <tunables/global>\nprofile aaproof-abstractions {\n")
+	for _, a := range abstractions {
+		testutil.File(t, filepath.Join("/etc/apparmor.d/abstractions", a))
+		text.WriteString("  include <abstractions/" + a + ">\n")
+	}
+	text.WriteString("}\n")
+	profile := filepath.Join(t.TempDir(), "abstractions")
+	if err := os.WriteFile(profile, []byte(text.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	r := aaproof.Check(t, profile, inspectJSON(t, "podman-web", nil), 0)
+	t.Logf("%d decisions on %d rules in %v", r.Decisions, r.Rules, time.Since(start).Round(time.Millisecond))
+	if r.Rules < 500 {
+		t.Fatalf("read %d rules of the abstractions:\n%s", r.Rules, strings.Join(r.Failures, "\n"))
+	}
+	for _, want := range []string{"capability chown: the container has it, but no rule allows it",
+		"mount /data (read-only): reading /data/some/file is not allowed",
+		"inet6 dgram sockets are allowed by `network inet6 dgram,`"} {
+		if !slices.ContainsFunc(r.Failures, func(f string) bool { return strings.HasPrefix(f, want) }) {
+			t.Errorf("no failure starts %q:\n%s", want, strings.Join(r.Failures, "\n"))
+		}
 	}
 }
