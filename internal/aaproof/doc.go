@@ -30,19 +30,23 @@
 //  5. /proc/sysrq-trigger, /proc/sys/kernel/core_pattern, /proc/kcore and
 //     /sys's firmware, security and power files not writable, /proc/kcore
 //     not readable, /proc/1/oom_score_adj and /sys/fs/cgroup writable,
-//     and mount rules only deny;
+//     and mount, umount and pivot_root rules only deny;
 //  6. unless the container is on the host's network: inet and inet6
-//     stream sockets if and only if a tcp port is published, dgram if and
-//     only if a udp one is, raw and packet sockets only with net_raw;
+//     stream sockets if and only if a tcp port is published (an sctp
+//     one permits stream and seqpacket), dgram if and only if a udp one
+//     is, raw and packet sockets only with net_raw;
 //  7. what apparmor_parser built agrees with what the rules say (under
 //     abi/3.0 the parser builds `capability checkpoint_restore,` as
 //     sys_admin).
 //
 // A deny rule wins over every allow rule, `w` holds append, and an owner
-// rule counts for what a task may do to some file but not for what it may
-// do to every file. A profile the parser refuses, or one the proof cannot
-// read (hats, child profiles, alias rules, several capability rules on a
-// line), fails with one line that says so.
+// rule counts for what a task may do to some file but not for what it
+// may do to every file. Paths match as apparmor_parser compiles the
+// patterns, not as python3-apparmor's AARE would: the two differ on
+// `/dir{,/**}`, which matches /dir/ in the kernel. A profile the parser
+// refuses, or one the proof cannot read (hats, child profiles, alias
+// rules, several capability rules on a line), fails with one line that
+// says so.
 //
 // Prove and Check find python3 and apparmor_parser through testutil: the
 // test is skipped when one is missing, and fails instead under
