@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/confine-policy/confine/internal/aaproof"
 	"github.com/confine-policy/confine/internal/testutil"
 	"github.com/confine-policy/confine/pkg/apparmor"
 	"github.com/confine-policy/confine/pkg/inspect"
@@ -264,4 +265,71 @@ func TestNested(t *testing.T) {
 	if !slices.Equal(p.Warnings, want) {
 		t.Errorf("warnings:\n%q\nwant\n%q", p.Warnings, want)
 	}
+}
+
+// TestProve proves the profile of every docker and podman fixture's
+// containers with internal/aaproof, which reads the profile with
+// AppArmor's own parser and python3-apparmor, and the engine's raw
+// inspect JSON with its own reader, never with this package's code or
+// pkg/inspect. Each read-only mount is then flipped to read-write in the
+// profile, its deny replaced by the rule a read-write mount gets, and
+// the proof must fail at that mount.
+func TestProve(t *testing.T) {
+	var proved, caught int
+	for _, g := range goldens(t) {
+		base := filepath.Base(g.fixture)
+		if !strings.HasPrefix(base, "docker-") && !strings.HasPrefix(base, "podman-") || g.opts.FullNetwork {
+			// The proof reads docker's and podman's inspect output, and
+			// --full-network-access grants more than the container needs,
+			// on purpose.
+			continue
+		}
+		data, err := os.ReadFile(g.fixture)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, c := range containers(t, g.fixture) {
+			p, err := apparmor.Generate(c, g.opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			text, err := p.Text()
+			if err != nil {
+				t.Fatal(err)
+			}
+			file := filepath.Join(t.TempDir(), p.Name)
+			if err := os.WriteFile(file, text, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			for _, f := range aaproof.Prove(t, file, data, i) {
+				t.Errorf("%s, container %s: %s", g.dir, c.Name, f)
+			}
+			proved++
+			for _, m := range c.Mounts {
+				if !m.ReadOnly {
+					continue
+				}
+				tree, err := apparmor.Tree(m.Destination)
+				if err != nil {
+					t.Fatal(err)
+				}
+				deny := "  audit deny " + tree + " wl,\n"
+				if !strings.Contains(string(text), deny) {
+					t.Fatalf("%s: the profile has no line %q", p.Name, deny)
+				}
+				// The rule the mount would have if it were read-write.
+				flipped := strings.Replace(string(text), deny, "  "+tree+" rwlk,\n", 1)
+				broken := filepath.Join(t.TempDir(), p.Name)
+				if err := os.WriteFile(broken, []byte(flipped), 0o644); err != nil {
+					t.Fatal(err)
+				}
+				failures := aaproof.Prove(t, broken, data, i)
+				if !slices.ContainsFunc(failures, func(f string) bool { return strings.Contains(f, m.Destination) }) {
+					t.Errorf("%s: with read-only %s flipped to read-write, the proof still passes: %q", p.Name, m.Destination, failures)
+				}
+				caught++
+			}
+		}
+	}
+	t.Logf("%d profiles proved; %d read-only mounts flipped to read-write, each caught", proved, caught)
 }

@@ -298,6 +298,12 @@ func (g *generator) caps() []string {
 	return g.c.Capabilities
 }
 
+// unnameable are the capabilities AppArmor's ABI 3.0 has no bit for:
+// its parser writes a rule naming one as sys_admin, the check the kernel
+// made for them before they were split off, which would give the
+// container far more than it has.
+var unnameable = []string{"perfmon", "bpf", "checkpoint_restore"}
+
 func (g *generator) capabilities() {
 	caps := g.caps()
 	s := Section{Comment: []string{"The capabilities the container has: the engine's defaults, with what", "it adds and drops. Any other is denied."}}
@@ -307,8 +313,17 @@ func (g *generator) capabilities() {
 	case g.c.Privileged:
 		s.Comment = []string{"The capabilities the container has without --privileged: the engine's", "defaults, with what it adds and drops. Any other is denied."}
 	}
+	var left []string
 	for _, c := range caps {
+		if slices.Contains(unnameable, c) {
+			left = append(left, c)
+			continue
+		}
 		s.Rules = append(s.Rules, CapabilityRule{Name: c})
+	}
+	if len(left) > 0 {
+		s.Comment = append(s.Comment, "Left out: "+strings.Join(left, ", ")+", which AppArmor 3.0 can only allow as sys_admin.")
+		g.warn("container %s has %s, which AppArmor's ABI 3.0 can only allow as sys_admin: left out, so the container cannot use them under this profile", g.p.Container, strings.Join(left, ", "))
 	}
 	g.add(s)
 }

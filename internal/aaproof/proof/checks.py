@@ -5,7 +5,7 @@ the rule or the path; a Report without failures proves the profile."""
 from apparmor.rule.network import network_type_keywords
 
 from container import LINUX_CAPABILITIES
-from rules import rule_text
+from rules import builds_as, rule_text
 
 
 class Report:
@@ -61,14 +61,24 @@ def capabilities(profile, container, report):
             report.fail('rule %s allows every capability' % rule_text(rule))
     universe = LINUX_CAPABILITIES | container.caps | {c for r in profile.capabilities for c in r.capability}
     granted = profile.granted_caps(universe)
-    for cap in sorted(universe):
+    # A capability the parser can only build as another (under abi/3.0,
+    # bpf, perfmon and checkpoint_restore become sys_admin) cannot be
+    # allowed alone: the profile must leave it out rather than allow more.
+    unnameable = profile.unnameable(container.caps)
+    for cap in sorted(unnameable):
+        report.decisions += 1
+        if cap in granted:
+            report.fail('capability %s: apparmor_parser builds it as %s, yet a rule allows it' % (
+                cap, ', '.join(sorted(builds_as(profile.parser, profile.abi, cap)))))
+    needed = container.caps - unnameable
+    for cap in sorted(universe - unnameable):
         report.decisions += 1
         named = [rule_text(r) for r in profile.capabilities if not r.deny and cap in r.capability]
-        if cap in container.caps and cap not in granted:
+        if cap in needed and cap not in granted:
             denied = [rule_text(r) for r in profile.capabilities if r.deny and (r.all_caps or cap in r.capability)]
             report.fail('capability %s: the container has it, but %s' % (
                 cap, 'it is denied by ' + ', '.join(denied) if denied else 'no rule allows it'))
-        elif cap not in container.caps and cap in granted and named:
+        elif cap not in needed and cap in granted and named:
             report.fail('rule %s allows capability %s, which the container does not have' % (named[0], cap))
 
 

@@ -10,6 +10,7 @@ AARE objects.
 
 import re
 import subprocess
+import tempfile
 
 import apparmor.aa as aa
 from apparmor.aare import AARE
@@ -184,6 +185,19 @@ class Profile:
                               ('file', 'capability', 'network', 'signal', 'ptrace', 'dbus', 'rlimit', 'change_profile'))
         self.rule_count += sum(len(rules) for kind in ('allow', 'deny') for rules in storage[kind].values())
         self.built = Built(built)
+        self.parser = parser
+        with open(path) as f:
+            self.abi = next((l.strip() for l in f if l.strip().startswith('abi ')), '')
+
+    def unnameable(self, caps):
+        """Those of caps that apparmor_parser, under the profile's ABI,
+        builds as another capability: no rule can allow one of them
+        without allowing more. All of them are probed at once first."""
+        caps = set(caps)
+        if not caps:
+            return set()
+        together = builds_as(self.parser, self.abi, ' '.join(sorted(caps)))
+        return {c for c in caps - together if builds_as(self.parser, self.abi, c) != {c}}
 
     def access(self, path):
         """What a task may do to path: (on a file it does not own, on one it owns).
@@ -221,6 +235,16 @@ class Profile:
             probe = CapabilityRule(cap)
             return any(r.deny == deny and r.is_covered(probe, check_allow_deny=False) for r in self.capabilities)
         return {cap for cap in universe if covered(cap, False) and not covered(cap, True)}
+
+
+def builds_as(parser, abi, cap):
+    """The capabilities apparmor_parser builds for `capability CAP,` alone
+    under the ABI line abi: {cap} when it can name cap, an older one when
+    its ABI lacks it."""
+    with tempfile.NamedTemporaryFile('w', suffix='.probe') as probe:
+        probe.write('%s\nprofile aaproof-probe {\n  capability %s,\n}\n' % (abi, cap))
+        probe.flush()
+        return Built(run_parser(parser, '-Q', '-K', '-d', probe.name).stdout).caps
 
 
 class Built:
