@@ -5,17 +5,23 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/confine-policy/confine/cmd/confine/cmd"
+	"github.com/confine-policy/confine/internal/aaproof"
 	"github.com/confine-policy/confine/internal/testutil"
+	"github.com/confine-policy/confine/pkg/apparmor"
+	"github.com/confine-policy/confine/pkg/inspect"
 )
 
 // TestAppArmor writes the profile of every container docker and podman
-// made, as `ENGINE inspect NAME | confine apparmor NAME` does, and
-// compiles each with AppArmor's own parser, against the includes of
-// this host's /etc/apparmor.d.
+// made, as `ENGINE inspect NAME | confine apparmor NAME` does, compiles
+// each with AppArmor's own parser, against the includes of this host's
+// /etc/apparmor.d, and proves it against the engine's own inspect output
+// with internal/aaproof. Each read-only mount is then flipped to
+// read-write in the profile, and the proof must catch it.
 func TestAppArmor(t *testing.T) {
 	parser := testutil.Tool(t, "apparmor_parser")
 	dir := t.TempDir()
@@ -26,6 +32,40 @@ func TestAppArmor(t *testing.T) {
 				t.Fatalf("apparmor_parser -Q -K %s: %v\n%s", file, err, out)
 			}
 			stats.aaCompiled.Add(1)
+			for _, f := range aaproof.Prove(t, file, mc.json, 0) {
+				t.Errorf("%s: %s", mc.command, f)
+			}
+			if t.Failed() {
+				return
+			}
+			stats.aaProved.Add(1)
+			text, err := os.ReadFile(file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, m := range mc.scenario.want.mounts {
+				if !m.ReadOnly || m.Type == inspect.Tmpfs {
+					continue
+				}
+				tree, err := apparmor.Tree(m.Destination)
+				if err != nil {
+					t.Fatal(err)
+				}
+				deny := "  audit deny " + tree + " wl,\n"
+				if !bytes.Contains(text, []byte(deny)) {
+					t.Fatalf("the profile has no line %q", deny)
+				}
+				flipped := filepath.Join(t.TempDir(), mc.name)
+				if err := os.WriteFile(flipped, bytes.Replace(text, []byte(deny), []byte("  "+tree+" rwlk,\n"), 1), 0o644); err != nil {
+					t.Fatal(err)
+				}
+				failures := aaproof.Prove(t, flipped, mc.json, 0)
+				if !slices.ContainsFunc(failures, func(f string) bool { return strings.Contains(f, m.Destination) }) {
+					t.Errorf("with read-only %s flipped to read-write, the proof still passes: %q", m.Destination, failures)
+					continue
+				}
+				stats.aaCaught.Add(1)
+			}
 		})
 	}
 }

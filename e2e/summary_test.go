@@ -19,6 +19,8 @@ var stats struct {
 
 	aaWritten  atomic.Int64 // AppArmor profiles written for the containers
 	aaCompiled atomic.Int64 // profiles apparmor_parser compiled
+	aaProved   atomic.Int64 // profiles internal/aaproof proved
+	aaCaught   atomic.Int64 // read-only mounts flipped to read-write the proof caught
 }
 
 // summary writes what the tests did, if they did anything.
@@ -32,8 +34,8 @@ func summary(w io.Writer) {
 		fmt.Fprintln(w, line)
 	}
 	if n := stats.aaWritten.Load(); n > 0 {
-		fmt.Fprintf(w, "e2e (AppArmor): %d profiles written with confine apparmor for the containers; %d compiled with apparmor_parser -Q -K\n",
-			n, stats.aaCompiled.Load())
+		fmt.Fprintf(w, "e2e (AppArmor): %d profiles written with confine apparmor for the containers; %d compiled with apparmor_parser -Q -K; %d proved against the engines' inspect output with python3-apparmor; %d read-only mounts flipped to read-write caught\n",
+			n, stats.aaCompiled.Load(), stats.aaProved.Load(), stats.aaCaught.Load())
 	}
 	if n := stats.readme.Load(); n > 0 {
 		fmt.Fprintf(w, "e2e: the README's path from a fresh Debian host ran as written (%d commands) into a copy of the policy store, and semodule lists the module\n", n)
