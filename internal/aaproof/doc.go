@@ -17,7 +17,11 @@
 //  1. the capabilities allowed and not denied are exactly the
 //     container's (docker's defaults with CapAdd and less CapDrop;
 //     podman's EffectiveCaps; a privileged container's as it would run
-//     without --privileged), and no bare `capability,` rule;
+//     without --privileged), less those the parser can only build as
+//     another capability (asked of the parser with a probe profile:
+//     under abi/3.0 bpf, perfmon and checkpoint_restore become
+//     sys_admin), which must not be allowed at all; and no bare
+//     `capability,` rule;
 //  2. no bare `file,` rule, and a rule that allows writing every path
 //     only while the read-only mounts' deny rules hold against it;
 //  3. every mount readable, and writable if and only if it is
