@@ -9,6 +9,10 @@
  *   probe bind tcp|udp N   bind port N on 127.0.0.1
  *   probe settime          set the clock to what it reads (CAP_SYS_TIME)
  *
+ * With -l before the access, it first prints "label: " and what
+ * /proc/self/attr/current holds, the kernel's name for its confinement
+ * (the AppArmor profile and mode, under AppArmor).
+ *
  * It exits 0 when the access succeeds and 1 when it fails, saying why on
  * standard error; 2 for a usage error. It is C, built static, because a
  * Go program's runtime reads its cgroup's CPU limit as it starts: a
@@ -33,12 +37,35 @@ static int fail(const char *what)
 
 static int usage(void)
 {
-	fputs("usage: probe read|write|open PATH | bind tcp|udp PORT | settime\n", stderr);
+	fputs("usage: probe [-l] read|write|open PATH | bind tcp|udp PORT | settime\n", stderr);
 	return 2;
+}
+
+/* label prints the process's confinement, as the kernel names it. */
+static int label(void)
+{
+	char buf[256];
+	int fd = open("/proc/self/attr/current", O_RDONLY);
+	if (fd < 0)
+		return fail("open /proc/self/attr/current");
+	ssize_t n = read(fd, buf, sizeof buf - 1);
+	if (n < 0)
+		return fail("read /proc/self/attr/current");
+	close(fd);
+	buf[n] = 0;
+	buf[strcspn(buf, "\n")] = 0;
+	printf("label: %s\n", buf);
+	return fflush(stdout) == EOF ? fail("write") : 0;
 }
 
 int main(int argc, char **argv)
 {
+	if (argc > 1 && strcmp(argv[1], "-l") == 0) {
+		if (label() != 0)
+			return 1;
+		argc--;
+		argv++;
+	}
 	if (argc == 3 && strcmp(argv[1], "read") == 0) {
 		char buf[64];
 		int fd = open(argv[2], O_RDONLY);
