@@ -174,7 +174,7 @@ type outcome struct {
 	rc      int
 	out     []string
 	seconds float64
-	avcs    []string // the kernel's denials at the check's level
+	denials []string // the kernel's records of the check's denials
 }
 
 var (
@@ -185,50 +185,18 @@ var (
 
 func TestEnforcing(t *testing.T) {
 	img := vmtest.Build(t)
-	dir := t.TempDir()
-	build := func(out, pkg string) {
-		t.Helper()
-		cmd := exec.Command("go", "build", "-o", out, pkg)
-		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-		cmd.Dir = testutil.RepoRoot()
-		if b, err := cmd.CombinedOutput(); err != nil {
-			t.Fatalf("go build %s: %v\n%s", pkg, err, b)
-		}
-	}
-	// confine runs in the guest as a sysadmin runs it; the probe is the
-	// containers' one program.
-	testutil.Tool(t, "go")
-	build(filepath.Join(dir, "confine"), "./cmd/confine")
-	image := t.TempDir()
-	gcc := testutil.Tool(t, "gcc")
-	probe := filepath.Join(testutil.RepoRoot(), "internal", "vmtest", "probe", "probe.c")
-	if out, err := exec.Command(gcc, "-static", "-O2", "-Wall", "-Werror", "-o", filepath.Join(image, "probe"), probe).CombinedOutput(); err != nil {
-		t.Fatalf("building the probe: %v\n%s", err, out)
-	}
-	for _, d := range []string{"etc", "tmp", "proc", "sys", "dev", "run"} {
-		if err := os.Mkdir(filepath.Join(image, d), 0o755); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if out, err := exec.Command("tar", "-C", image, "-cf", filepath.Join(dir, "probe.tar"), ".").CombinedOutput(); err != nil {
-		t.Fatalf("tar: %v\n%s", err, out)
-	}
-	run := "export PATH=/opt/confine-test:$PATH\n" + script()
-	if err := os.WriteFile(filepath.Join(dir, "run.sh"), []byte(run), 0o644); err != nil {
-		t.Fatal(err)
-	}
-
-	boot, err := img.Run(t, dir, 15*time.Minute)
+	dir := testDisk(t, script())
+	boot, err := img.Run(t, vmtest.SELinux, dir, 15*time.Minute)
 	defer func() {
 		if t.Failed() && boot != nil {
 			t.Logf("what the test's script printed:\n%s", scriptOutput(boot.Console))
-			t.Logf("the kernel's denials:\n%s", strings.Join(denials(boot.Console), "\n"))
+			t.Logf("the kernel's denials:\n%s", strings.Join(records(boot.Console, avcDenied), "\n"))
 		}
 	}()
 	if err != nil {
 		t.Fatalf("booting the guest: %v\n%s", err, tailLines(boot, 60))
 	}
-	results, notes := parse(t, boot.Console)
+	results, notes := parse(t, boot.Console, avcCheck)
 	for _, n := range notes {
 		t.Log(n)
 	}
@@ -253,7 +221,7 @@ func TestEnforcing(t *testing.T) {
 		if c.module != "" {
 			domain = c.module + ".process"
 		}
-		named := slices.ContainsFunc(r.avcs, func(a string) bool {
+		named := slices.ContainsFunc(r.denials, func(a string) bool {
 			return strings.Contains(a, "scontext=system_u:system_r:"+strings.TrimPrefix(domain, "system_u:system_r:")+":")
 		})
 		wrong := isWrong(c.module)
@@ -261,10 +229,10 @@ func TestEnforcing(t *testing.T) {
 			wrongTotal++
 		}
 		switch {
-		case c.allow && (r.rc != 0 || len(r.avcs) > 0):
-			t.Errorf("%s: want allowed, got exit status %d, output %q, and %d denials:\n%s", c.name, r.rc, r.out, len(r.avcs), strings.Join(r.avcs, "\n"))
+		case c.allow && (r.rc != 0 || len(r.denials) > 0):
+			t.Errorf("%s: want allowed, got exit status %d, output %q, and %d denials:\n%s", c.name, r.rc, r.out, len(r.denials), strings.Join(r.denials, "\n"))
 		case !c.allow && (r.rc == 0 || !named):
-			t.Errorf("%s: want denied with a denial naming %s, got exit status %d, output %q, denials:\n%s", c.name, domain, r.rc, r.out, strings.Join(r.avcs, "\n"))
+			t.Errorf("%s: want denied with a denial naming %s, got exit status %d, output %q, denials:\n%s", c.name, domain, r.rc, r.out, strings.Join(r.denials, "\n"))
 		case c.allow:
 			allowed++
 		case wrong:
@@ -273,8 +241,9 @@ func TestEnforcing(t *testing.T) {
 			denied++
 		}
 	}
+	load := noteTime(notes, "@@ semodule rc=0 ") - noteTime(notes, "@@ semodule start ")
 	fmt.Printf("vm: %d containers run under their modules in an enforcing kernel; %d accesses allowed as expected (%d of them after confine -a on the denials), %d denials seen as expected, %d of %d wrong modules caught; %s\n",
-		len(containers), allowed, len(appended), denied, caught, wrongTotal, timing(img, boot, notes, seconds))
+		len(containers), allowed, len(appended), denied, caught, wrongTotal, timing(img, boot, notes, "modules", load, seconds))
 }
 
 // isWrong reports whether module is one made wrong on purpose.
@@ -282,10 +251,25 @@ func isWrong(module string) bool {
 	return slices.ContainsFunc(containers, func(c container) bool { return c.name == module && c.wrong != "" })
 }
 
+// avcCheck returns the index of the check whose level an SELinux denial
+// names.
+func avcCheck(line string) (int, bool) {
+	m := avcLevel.FindStringSubmatch(line)
+	if m == nil || !strings.Contains(line, avcDenied) {
+		return 0, false
+	}
+	for i := range allChecks() {
+		if level(i) == m[1] {
+			return i, true
+		}
+	}
+	return 0, false
+}
+
 // parse reads the guest's console: each check's exit status, output and
-// time, and the kernel's denials, each given to the check whose level it
-// names. It also returns the lines that say how the run went.
-func parse(t *testing.T, console []byte) (map[int]*outcome, []string) {
+// time, and the kernel's denials, each given to the check recordOf says
+// it belongs to. It also returns the lines that say how the run went.
+func parse(t *testing.T, console []byte, recordOf func(line string) (int, bool)) (map[int]*outcome, []string) {
 	t.Helper()
 	results := map[int]*outcome{}
 	starts := map[int]float64{}
@@ -302,15 +286,9 @@ func parse(t *testing.T, console []byte) (map[int]*outcome, []string) {
 		case line == "@@ end of kernel log":
 			inLog = false
 		case inLog:
-			m := avcLevel.FindStringSubmatch(line)
-			if m == nil || !strings.Contains(line, "avc:  denied") {
-				continue
-			}
-			for i := range allChecks() {
-				if level(i) == m[1] {
-					if r := results[i]; r != nil {
-						r.avcs = append(r.avcs, line)
-					}
+			if i, ok := recordOf(line); ok {
+				if r := results[i]; r != nil {
+					r.denials = append(r.denials, line)
 				}
 			}
 		case startLine.MatchString(line):
@@ -341,19 +319,23 @@ func parse(t *testing.T, console []byte) (map[int]*outcome, []string) {
 	return results, notes
 }
 
-// timing says how long the guest took: booting to its init's run,
-// loading the modules, each check, and the whole run.
-func timing(img *vmtest.Image, boot *vmtest.Boot, notes []string, seconds []float64) string {
-	at := func(prefix string) float64 {
-		for _, n := range notes {
-			if rest, ok := strings.CutPrefix(n, prefix); ok {
-				f := strings.Fields(rest)
-				v, _ := strconv.ParseFloat(f[len(f)-1], 64)
-				return v
-			}
+// noteTime returns the guest's uptime at the end of the first note that
+// starts with prefix, or 0 when there is none.
+func noteTime(notes []string, prefix string) float64 {
+	for _, n := range notes {
+		if rest, ok := strings.CutPrefix(n, prefix); ok {
+			f := strings.Fields(rest)
+			v, _ := strconv.ParseFloat(f[len(f)-1], 64)
+			return v
 		}
-		return 0
 	}
+	return 0
+}
+
+// timing says how long the guest took: booting to its init's run,
+// loading what (the modules or profiles) in load seconds, each check, and
+// the whole run.
+func timing(img *vmtest.Image, boot *vmtest.Boot, notes []string, what string, load float64, seconds []float64) string {
 	total := 0.0
 	for _, s := range seconds {
 		total += s
@@ -366,19 +348,23 @@ func timing(img *vmtest.Image, boot *vmtest.Boot, notes []string, seconds []floa
 	if img.Built {
 		built = fmt.Sprintf("image built in %.0f s", img.BuildTime.Seconds())
 	}
-	return fmt.Sprintf("booted in %.0f s, modules loaded in %.0f s, %.1f s per check, %.0f s in all (%s)",
-		at("@@ ready "), at("@@ semodule rc=0 ")-at("@@ semodule start "), per, boot.Elapsed.Seconds(), built)
+	return fmt.Sprintf("booted in %.0f s, %s loaded in %.0f s, %.1f s per check, %.0f s in all (%s)",
+		noteTime(notes, "@@ ready "), what, load, per, boot.Elapsed.Seconds(), built)
 }
 
-// denials returns the kernel's AVC records of denials, from its log.
-func denials(console []byte) []string {
-	var avcs []string
+// avcDenied marks the kernel's SELinux records of denials.
+const avcDenied = "avc:  denied"
+
+// records returns the kernel's audit records of the kind mark says, from
+// its log.
+func records(console []byte, mark string) []string {
+	var found []string
 	for _, line := range strings.Split(string(console), "\n") {
-		if i := strings.Index(line, "audit: type=1400"); i >= 0 && strings.Contains(line, "avc:  denied") {
-			avcs = append(avcs, strings.TrimRight(line[i:], "\r"))
+		if i := strings.Index(line, "audit: type=1400"); i >= 0 && strings.Contains(line, mark) {
+			found = append(found, strings.TrimRight(line[i:], "\r"))
 		}
 	}
-	return avcs
+	return found
 }
 
 // keep writes the guest kernel's denials to testdata/audit, as records
@@ -386,7 +372,7 @@ func denials(console []byte) []string {
 func keep(t *testing.T, console []byte) {
 	t.Helper()
 	var b strings.Builder
-	for _, line := range denials(console) {
+	for _, line := range records(console, avcDenied) {
 		b.WriteString(line + "\n")
 	}
 	path := filepath.Join(testutil.RepoRoot(), "testdata", "audit", "enforcing-guest.log")
@@ -411,4 +397,44 @@ func tailLines(b *vmtest.Boot, n int) string {
 	}
 	lines := strings.Split(strings.TrimSpace(string(b.Console)), "\n")
 	return strings.Join(lines[max(0, len(lines)-n):], "\n")
+}
+
+// testDisk fills a directory for the guest's second disk: confine, built
+// for the guest as a sysadmin would run it there; probe.tar, the image of
+// the containers' one program, /probe, with each of names a symbolic link
+// to it; and run.sh, which runs script with confine on its PATH.
+func testDisk(t *testing.T, script string, names ...string) string {
+	t.Helper()
+	dir := t.TempDir()
+	testutil.Tool(t, "go")
+	cmd := exec.Command("go", "build", "-o", filepath.Join(dir, "confine"), "./cmd/confine")
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+	cmd.Dir = testutil.RepoRoot()
+	if b, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go build ./cmd/confine: %v\n%s", err, b)
+	}
+	image := t.TempDir()
+	gcc := testutil.Tool(t, "gcc")
+	probe := filepath.Join(testutil.RepoRoot(), "internal", "vmtest", "probe", "probe.c")
+	if out, err := exec.Command(gcc, "-static", "-O2", "-Wall", "-Werror", "-o", filepath.Join(image, "probe"), probe).CombinedOutput(); err != nil {
+		t.Fatalf("building the probe: %v\n%s", err, out)
+	}
+	for _, name := range names {
+		if err := os.Symlink("probe", filepath.Join(image, name)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, d := range []string{"etc", "tmp", "proc", "sys", "dev", "run"} {
+		if err := os.Mkdir(filepath.Join(image, d), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if out, err := exec.Command("tar", "-C", image, "-cf", filepath.Join(dir, "probe.tar"), ".").CombinedOutput(); err != nil {
+		t.Fatalf("tar: %v\n%s", err, out)
+	}
+	run := "export PATH=/opt/confine-test:$PATH\n" + script
+	if err := os.WriteFile(filepath.Join(dir, "run.sh"), []byte(run), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return dir
 }

@@ -1,22 +1,27 @@
-// Package vmtest boots a Debian 12 guest whose kernel enforces SELinux, for
-// tests that run containers under confine's modules and see what the
-// kernel allows and denies.
+// Package vmtest boots a Debian 12 guest whose kernel enforces SELinux or
+// AppArmor, for tests that run containers under confine's modules or
+// profiles and see what the kernel allows and denies.
 //
 // The guest is made from Debian's own packages: debootstrap builds its
-// root file system with the SELinux userland, the reference policy and
-// podman; refpolicy's container module (built from selinux-policy-src),
-// confine's templates and debian_engines.cil are installed into its store
-// with semodule -p; setfiles labels it and mke2fs packs it into a disk
-// image, keeping the labels. Both steps are cached in the system's
-// temporary directory under names derived from everything that goes in,
-// so a second run only boots.
+// root file system with the SELinux userland, the reference policy,
+// AppArmor's parser and podman; refpolicy's container module (built from
+// selinux-policy-src), confine's templates and debian_engines.cil are
+// installed into its store with semodule -p; setfiles labels it and
+// mke2fs packs it into a disk image, keeping the labels. Both steps are
+// cached in the system's temporary directory under names derived from
+// everything that goes in, so a second run only boots. One image boots
+// either way: the labels are unused under AppArmor, and the profiles are
+// loaded by the test.
 //
 // Run boots the image with qemu (software emulation: this host's KVM is
-// not usable), Debian's kernel and initrd, selinux=1 security=selinux
-// enforcing=1, and the init of init.sh, which loads the policy, runs
-// run.sh from a second disk the test fills as a root shell (unconfined_t)
-// would, prints the kernel's log and powers off. The guest's writes go to
-// a snapshot: the cached image never changes.
+// not usable), Debian's kernel and initrd, the command line that makes
+// the kernel enforce the LSM it is given, and the init of init.sh. Under
+// SELinux the init loads the policy and runs run.sh, from a second disk
+// the test fills, as a root shell (unconfined_t) would; under AppArmor,
+// which needs nothing loaded to start, it runs run.sh as root, unconfined,
+// with securityfs mounted for apparmor_parser. Then it prints the
+// kernel's log and powers off. The guest's writes go to a snapshot: the
+// cached image never changes.
 package vmtest
 
 import (
@@ -47,10 +52,12 @@ import (
 var initScript []byte
 
 // Packages are what debootstrap installs beyond the minimal base: the
-// SELinux userland and policy, podman with its runtime and network stack,
-// and busybox for the init's poweroff.
+// SELinux userland and policy, AppArmor's parser and its abstractions,
+// podman with its runtime and network stack, and busybox for the init's
+// poweroff.
 var Packages = []string{
 	"selinux-policy-default", "policycoreutils", "selinux-utils",
+	"apparmor",
 	"podman", "crun", "conmon", "netavark", "uidmap", "iptables",
 	"busybox-static",
 }
@@ -275,18 +282,48 @@ type Boot struct {
 	Elapsed time.Duration
 }
 
+// An LSM is the security module a booted guest's kernel enforces.
+type LSM int
+
+const (
+	// SELinux boots with selinux=1 enforcing=1 and the image's policy
+	// loaded by the init.
+	SELinux LSM = iota
+	// AppArmor boots with apparmor=1 and no profile loaded but those the
+	// test's script loads.
+	AppArmor
+)
+
+func (l LSM) String() string {
+	if l == AppArmor {
+		return "AppArmor"
+	}
+	return "SELinux"
+}
+
+// params is what the kernel's command line says to make it enforce l and
+// no other LSM that confines processes.
+func (l LSM) params() string {
+	if l == AppArmor {
+		return "lsm=apparmor,capability apparmor=1 security=apparmor"
+	}
+	return "selinux=1 security=selinux enforcing=1 lsm=selinux,capability"
+}
+
 // ErrNoPowerOff is returned when the guest did not power itself off
 // within the time allowed.
 var ErrNoPowerOff = errors.New("the guest did not power off")
 
-// Run boots the image with the files of dir on a second disk, as
-// /opt/confine-test, and waits for the guest to run dir/run.sh and power off, at
-// most timeout. It returns what the guest printed even on an error.
-func (img *Image) Run(t testing.TB, dir string, timeout time.Duration) (*Boot, error) {
+// Run boots the image with its kernel enforcing lsm and the files of dir
+// on a second disk, as /opt/confine-test, and waits for the guest to run
+// dir/run.sh and power off, at most timeout. It returns what the guest
+// printed even on an error.
+func (img *Image) Run(t testing.TB, lsm LSM, dir string, timeout time.Duration) (*Boot, error) {
 	t.Helper()
 	work := t.TempDir()
-	// The guest reads and runs what is there as it would programs of its
-	// own: mke2fs keeps the labels.
+	// Under SELinux, the guest reads and runs what is there as it would
+	// programs of its own: mke2fs keeps the labels. AppArmor does not
+	// read them.
 	err := filepath.WalkDir(dir, func(path string, _ fs.DirEntry, err error) error {
 		if err != nil {
 			return err
@@ -308,7 +345,7 @@ func (img *Image) Run(t testing.TB, dir string, timeout time.Duration) (*Boot, e
 		"-drive", "file=" + img.Disk + ",format=raw,if=virtio",
 		"-drive", "file=" + second + ",format=raw,if=virtio",
 		"-serial", "file:" + console,
-		"-append", "root=/dev/vda rw console=ttyS0 quiet panic=-1 selinux=1 security=selinux enforcing=1 lsm=selinux,capability",
+		"-append", "root=/dev/vda rw console=ttyS0 quiet panic=-1 " + lsm.params(),
 	}
 	start := time.Now()
 	out, err := run(timeout, "", "qemu-system-x86_64", args...)
