@@ -12,16 +12,25 @@ import (
 	"github.com/confine-policy/confine/internal/vmtest"
 )
 
-// The containers of the AppArmor guest, each given the profile confine
-// apparmor -l writes and loads from its inspect output. wrongro is web
-// with its read-only mount made read-write, a profile that must let a
-// write there through.
+// The containers the AppArmor guest makes with podman, each given the
+// profile confine apparmor -l writes and loads from its inspect output
+// (so are aaDockerContainers, with docker). wrongro is web with its
+// read-only mount made read-write, a profile that must let a write there
+// through.
 var aaContainers = []container{
 	{name: "web", create: []string{"-v", "/srv/vm/www:/www:ro", "-v", "/srv/vm/data:/data", "-p", "8080:80"}},
 	{name: "rtc", create: []string{"--device", "/dev/rtc0"}},
 	{name: "timecap", create: []string{"--cap-add", "SYS_TIME"}},
 	{name: "plain"},
 	{name: "wrongro", create: []string{"-v", "/srv/vm/www:/www", "-v", "/srv/vm/data:/data", "-p", "8080:80"}, wrong: "web's read-only mount made read-write"},
+}
+
+// aaDockerContainers are made with docker, whose inspect output says less
+// than podman's (no effective capabilities; ports only in HostConfig):
+// web and plain again.
+var aaDockerContainers = []container{
+	{name: "dweb", create: []string{"-v", "/srv/vm/www:/www:ro", "-v", "/srv/vm/data:/data", "-p", "8080:80"}},
+	{name: "dplain"},
 }
 
 var (
@@ -57,8 +66,23 @@ var aaChecks = []aaCheck{
 	{"plain opens a device it was not given", "plain", []string{"--device", "/dev/rtc0"}, []string{"open", "/dev/rtc0"}, false, []string{`name="/dev/rtc0"`}},
 	{"timecap sets the clock", "timecap", []string{"--cap-add", "SYS_TIME"}, []string{"settime"}, true, nil},
 	{"plain sets the clock with a capability its profile lacks", "plain", []string{"--cap-add", "SYS_TIME"}, []string{"settime"}, false, []string{`operation="capable"`, `capname="sys_time"`}},
-	// Run as the check of web above: a right profile denies it.
-	{"the flipped profile lets web write its read-only mount", "wrongro", aaWebWritable, []string{"write", "/www/new"}, false, []string{`name="/www/new"`}},
+	{"docker: dweb reads its read-only mount", "dweb", aaWebMounts, []string{"read", "/www/index.html"}, true, nil},
+	{"docker: dweb writes its read-write mount", "dweb", aaWebMounts, []string{"write", "/data/new"}, true, nil},
+	{"docker: dweb writes its read-only mount, mounted writable", "dweb", aaWebWritable, []string{"write", "/www/new"}, false, []string{`name="/www/new"`}},
+	{"docker: dweb binds its published tcp port", "dweb", nil, []string{"bind", "tcp", "80"}, true, nil},
+	{"docker: dplain sets the clock with a capability its profile lacks", "dplain", []string{"--cap-add", "SYS_TIME"}, []string{"settime"}, false, []string{`operation="capable"`, `capname="sys_time"`}},
+	// Run as web's write to its read-only mount above, which a right
+	// profile denies.
+	{"the flipped profile lets web write its read-only mount", "wrongro", aaWebWritable, []string{"write", "/www/new"}, false, nil},
+}
+
+// engine returns the shell variable of aaScript that runs the engine the
+// container of profile was made with.
+func engine(profile string) string {
+	if slices.ContainsFunc(aaDockerContainers, func(c container) bool { return c.name == profile }) {
+		return "$D"
+	}
+	return "$P"
 }
 
 // aaComm is the name the probe runs under in check i, a symbolic link to
@@ -83,41 +107,55 @@ func aaCheckOf(line string) (int, bool) {
 }
 
 // aaScript writes the AppArmor guest's run.sh: make the host's files,
-// import the probe's image, create the containers, write and load each
-// one's profile with confine apparmor -l, and run the checks, each under
-// its profile.
+// start dockerd (no systemd: by hand, without the bridge and iptables
+// rules the guest has no kernel modules for), import the probe's image
+// into both engines, create the containers, write and load each one's
+// profile with confine apparmor -l, and run the checks, each under its
+// profile.
 func aaScript() string {
 	var b strings.Builder
 	b.WriteString(`set -u
 P="podman --storage-driver vfs"
+D=/usr/bin/docker
 say() { echo "@@ $*"; }
 up() { cut -d' ' -f1 /proc/uptime; }
+dockerd --storage-driver vfs --iptables=false --bridge=none >/tmp/dockerd.log 2>&1 &
 say podman apparmor=$($P info --format '{{.Host.Security.AppArmorEnabled}}')
 mkdir -p /srv/vm/www /srv/vm/data && echo confine > /srv/vm/www/index.html
 $P import /opt/confine-test/probe.tar localhost/probe >/dev/null || say fail import
+i=0; until $D info >/dev/null 2>&1 || [ $i -ge 120 ]; do sleep 1; i=$((i+1)); done
+if $D info >/dev/null 2>&1; then
+	say docker up $(up)
+else
+	say fail docker did not start
+	tail -20 /tmp/dockerd.log
+fi
+say docker $($D info --format '{{range .SecurityOptions}}{{.}} {{end}}')
+$D import /opt/confine-test/probe.tar localhost/probe >/dev/null || say fail docker import
 mkdir -p /tmp/profiles && cd /tmp/profiles
 `)
-	for _, c := range aaContainers {
-		fmt.Fprintf(&b, "$P create --name %s %s localhost/probe /probe read / >/dev/null || say fail create %s\n", c.name, strings.Join(c.create, " "), c.name)
+	all := slices.Concat(aaContainers, aaDockerContainers)
+	for _, c := range all {
+		fmt.Fprintf(&b, "%s create --name %s %s localhost/probe /probe read / >/dev/null || say fail create %s\n", engine(c.name), c.name, strings.Join(c.create, " "), c.name)
 	}
 	b.WriteString("say load start $(up)\n")
-	for _, c := range aaContainers {
-		fmt.Fprintf(&b, "$P inspect %s | confine apparmor -l %s >/dev/null 2>/tmp/profiles/%s.err; say generated %s rc=$?\n", c.name, c.name, c.name, c.name)
+	for _, c := range all {
+		fmt.Fprintf(&b, "%s inspect %s | confine apparmor -l %s >/dev/null 2>/tmp/profiles/%s.err; say generated %s rc=$?\n", engine(c.name), c.name, c.name, c.name, c.name)
 		fmt.Fprintf(&b, "sed 's/^/@@ confine %s: /' /tmp/profiles/%s.err\n", c.name, c.name)
 	}
 	b.WriteString("say load done $(up)\n")
 	for i, c := range aaChecks {
 		fmt.Fprintf(&b, "say check %d start $(up)\n", i)
-		fmt.Fprintf(&b, "out=$($P run --rm --network none --security-opt apparmor=%s %s localhost/probe /%s -l %s 2>&1); rc=$?\n", c.profile, strings.Join(c.run, " "), aaComm(i), strings.Join(c.probe, " "))
+		fmt.Fprintf(&b, "out=$(%s run --rm --network none --security-opt apparmor=%s %s localhost/probe /%s -l %s 2>&1); rc=$?\n", engine(c.profile), c.profile, strings.Join(c.run, " "), aaComm(i), strings.Join(c.probe, " "))
 		fmt.Fprintf(&b, "say check %d rc=$rc $(up)\n", i)
 		b.WriteString("echo \"$out\" | sed 's/^/@@ out /'\n")
 	}
 	return b.String()
 }
 
-// TestAppArmorEnforcing runs containers with podman in a guest whose
-// kernel enforces AppArmor, each under the profile confine apparmor -l
-// wrote and loaded from its inspect output, and checks what the kernel
+// TestAppArmorEnforcing runs containers with podman and docker in a guest
+// whose kernel enforces AppArmor, each under the profile confine apparmor
+// -l wrote and loaded from its inspect output, and checks what the kernel
 // allows and denies them: every expected access allowed without a
 // denial, every expected denial failing with an apparmor="DENIED" record
 // naming the profile, every probe confined by the profile it was run
@@ -146,6 +184,13 @@ func TestAppArmorEnforcing(t *testing.T) {
 	}
 	if !slices.Contains(notes, "@@ podman apparmor=true") {
 		t.Error("podman in the guest does not say AppArmorEnabled=true")
+	}
+	dockerAA := func(n string) bool {
+		rest, ok := strings.CutPrefix(n, "@@ docker ")
+		return ok && slices.Contains(strings.Fields(rest), "name=apparmor")
+	}
+	if !slices.ContainsFunc(notes, dockerAA) {
+		t.Error("dockerd in the guest does not say it confines containers with AppArmor (SecurityOptions name=apparmor)")
 	}
 	for _, r := range records(boot.Console, aaDenied) {
 		if _, ok := aaCheckOf(r); !ok {
@@ -199,6 +244,6 @@ func TestAppArmorEnforcing(t *testing.T) {
 		}
 	}
 	load := noteTime(notes, "@@ load done ") - noteTime(notes, "@@ load start ")
-	fmt.Printf("vm (AppArmor): %d containers run under their profiles in an enforcing kernel; %d accesses allowed as expected, %d denials seen as expected with %s, %d of %d wrong profiles caught; %s\n",
-		len(aaContainers), allowed, denied, aaDenied, caught, wrongTotal, timing(img, boot, notes, "profiles", load, seconds))
+	fmt.Printf("vm (AppArmor): %d containers (%d podman, %d docker) run under their profiles in an enforcing kernel; %d accesses allowed as expected, %d denials seen as expected with %s, %d of %d wrong profiles caught; %s\n",
+		len(aaContainers)+len(aaDockerContainers), len(aaContainers), len(aaDockerContainers), allowed, denied, aaDenied, caught, wrongTotal, timing(img, boot, notes, "profiles", load, seconds))
 }

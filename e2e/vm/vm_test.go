@@ -1,11 +1,12 @@
-// Package vm runs containers under confine's modules in a Debian guest
-// whose kernel enforces SELinux (see internal/vmtest), and checks what the
-// kernel allows them and denies them against what each module should
-// grant: every expected access allowed without a denial, every expected
-// denial seen in the kernel's log naming the module's domain, the same
-// containers under container_t failing where the module is needed, and
-// modules made from deliberately wrong input caught by an access that
-// fails.
+// Package vm runs containers in a Debian guest whose kernel enforces
+// SELinux or AppArmor (see internal/vmtest), and checks what the kernel
+// allows them and denies them against what confine's module or profile
+// for each should grant: every expected access allowed without a denial,
+// every expected denial seen in the kernel's log naming the module's
+// domain or the profile, under SELinux the same containers under
+// container_t failing where the module is needed, and modules and
+// profiles made from deliberately wrong input caught by an access that
+// fails or goes through.
 package vm
 
 import (

@@ -53,12 +53,13 @@ var initScript []byte
 
 // Packages are what debootstrap installs beyond the minimal base: the
 // SELinux userland and policy, AppArmor's parser and its abstractions,
-// podman with its runtime and network stack, and busybox for the init's
-// poweroff.
+// podman with its runtime and network stack, docker (which a test starts
+// by hand), and busybox for the init's poweroff.
 var Packages = []string{
 	"selinux-policy-default", "policycoreutils", "selinux-utils",
 	"apparmor",
 	"podman", "crun", "conmon", "netavark", "uidmap", "iptables",
+	"docker.io",
 	"busybox-static",
 }
 
