@@ -8,8 +8,10 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/confine-policy/confine/internal/atomicfile"
 	"github.com/confine-policy/confine/pkg/cil"
@@ -128,6 +130,10 @@ type Options struct {
 	// for the writer given to Write. It names one file, so it takes one
 	// container.
 	Output string
+	// OutDir, when set, is the directory the modules are written into,
+	// each as NAME.cil; it is made if need be. It cannot be given with
+	// Output.
+	OutDir string
 	// Host says which host the modules are for (see host.Open).
 	Host host.Options
 	// Facts, when set, answer for the host instead of the one Host
@@ -183,6 +189,9 @@ func Generate(cs []inspect.Container, opts Options) (*Modules, error) {
 	if opts.Output != "" && len(cs) > 1 {
 		return nil, usage(fmt.Errorf("-o names one file, but the input holds %d containers", len(cs)))
 	}
+	if opts.Output != "" && opts.OutDir != "" {
+		return nil, usage(errors.New("-o and --out-dir cannot be used together"))
+	}
 	var system *host.System
 	facts := opts.Facts
 	if facts == nil {
@@ -215,38 +224,65 @@ func Generate(cs []inspect.Container, opts Options) (*Modules, error) {
 	if opts.Denials != nil {
 		out.Warnings = append(out.Warnings, opts.Denials.Warnings...)
 	}
-	for i, c := range cs {
-		po := opts.Policy
-		po.Name, po.Flavor = names[i], flavor
-		if opts.Denials != nil {
-			po.Denials = opts.Denials.Denials
-		}
-		m, err := policy.Generate(c, facts, po)
-		if err != nil {
-			return nil, fmt.Errorf("container %s: %w", c.Name, err)
-		}
-		text, err := m.CIL()
-		if err != nil {
-			return nil, err
-		}
-		mod := Module{Module: m, CIL: text, Path: names[i] + ".cil"}
-		file := mod.Path
-		switch opts.Output {
-		case "":
-		case "-":
-			mod.Path = ""
-		default:
-			mod.Path, file = opts.Output, opts.Output
-		}
-		if mod.Recipe, err = recipe.New(m, file, recipe.Options{Flavor: flavor, Root: opts.Host.Root, Policy: pol}); err != nil {
-			return nil, err
-		}
-		out.Modules = append(out.Modules, mod)
+	// The containers are independent, and the facts are read once and
+	// safe to share: the modules are made side by side, each in its
+	// place, so the result is the same as one by one.
+	mods := make([]Module, len(cs))
+	errs := make([]error, len(cs))
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(cs)) {
+		wg.Go(func() {
+			for i := range next {
+				mods[i], errs[i] = module(cs[i], names[i], facts, pol, flavor, opts)
+			}
+		})
 	}
+	for i := range cs {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return nil, err // the first container's, as one by one
+		}
+	}
+	out.Modules = mods
 	if system != nil {
 		out.Warnings = append(out.Warnings, HostWarnings(system)...)
 	}
 	return out, nil
+}
+
+// module makes the module of container c, named name.
+func module(c inspect.Container, name string, facts host.Facts, pol host.Policy, flavor templates.Flavor, opts Options) (Module, error) {
+	po := opts.Policy
+	po.Name, po.Flavor = name, flavor
+	if opts.Denials != nil {
+		po.Denials = opts.Denials.Denials
+	}
+	m, err := policy.Generate(c, facts, po)
+	if err != nil {
+		return Module{}, fmt.Errorf("container %s: %w", c.Name, err)
+	}
+	text, err := m.CIL()
+	if err != nil {
+		return Module{}, err
+	}
+	mod := Module{Module: m, CIL: text, Path: filepath.Join(opts.OutDir, name+".cil")}
+	file := mod.Path
+	switch opts.Output {
+	case "":
+	case "-":
+		mod.Path = ""
+	default:
+		mod.Path, file = opts.Output, opts.Output
+	}
+	if mod.Recipe, err = recipe.New(m, file, recipe.Options{Flavor: flavor, Root: opts.Host.Root, Policy: pol}); err != nil {
+		return Module{}, err
+	}
+	return mod, nil
 }
 
 // HostWarnings returns what to say of the host's facts once they are
@@ -315,13 +351,16 @@ func checkOutput(output string, facts host.Facts) error {
 // Write writes the modules to their files, all or nothing, as
 // atomicfile.WriteAll does: never through a symlink another user could
 // have planted. A module without a path is written to w, once the files
-// are in place.
+// are in place. The directories the files are in are made if need be.
 func (ms *Modules) Write(w io.Writer) error {
 	var files []atomicfile.File
 	for _, m := range ms.Modules {
 		if m.Path != "" {
 			files = append(files, atomicfile.File{Path: m.Path, Data: m.CIL, Perm: 0o644})
 		}
+	}
+	if err := makeDirs(files); err != nil {
+		return err
 	}
 	if err := atomicfile.WriteAll(files); err != nil {
 		return err
@@ -332,6 +371,23 @@ func (ms *Modules) Write(w io.Writer) error {
 				return err
 			}
 		}
+	}
+	return nil
+}
+
+// makeDirs makes the directories files are written into that are not
+// there yet.
+func makeDirs(files []atomicfile.File) error {
+	var done []string
+	for _, f := range files {
+		dir := filepath.Dir(f.Path)
+		if slices.Contains(done, dir) {
+			continue
+		}
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return err
+		}
+		done = append(done, dir)
 	}
 	return nil
 }

@@ -61,6 +61,11 @@ type System struct {
 	storeOnce sync.Once
 	store     *store.Store // nil when the host has none
 	storeErr  error
+
+	// mu guards typesOf: the types below each directory Types was asked
+	// for, found once per run however many containers mount it.
+	mu      sync.Mutex
+	typesOf map[string]*typesEntry
 }
 
 // Open returns the facts of the host opts describe. It reads nothing yet.

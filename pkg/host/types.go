@@ -30,6 +30,29 @@ import (
 // fcontext.Under finds them, with a warning that says so. So they are when
 // the walk stops at its bound, for what it did not read.
 func (s *System) Types(dir string) (Types, error) {
+	s.mu.Lock()
+	e, ok := s.typesOf[dir]
+	if !ok {
+		if s.typesOf == nil {
+			s.typesOf = map[string]*typesEntry{}
+		}
+		e = &typesEntry{}
+		s.typesOf[dir] = e
+	}
+	s.mu.Unlock()
+	e.once.Do(func() { e.types, e.err = s.types(dir) })
+	return e.types, e.err
+}
+
+// typesEntry is what Types found for a directory, found once per run.
+type typesEntry struct {
+	once  sync.Once
+	types Types
+	err   error
+}
+
+// types finds what Types returns, each time it is asked.
+func (s *System) types(dir string) (Types, error) {
 	self, err := s.Label(dir)
 	if err != nil {
 		return Types{}, err

@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/confine-policy/confine/pkg/secontext"
 )
@@ -202,6 +203,11 @@ type Policy struct {
 	membersRead bool
 	attrStart   []uint32
 	typeAttrs   []uint32
+
+	// The names of the blocks that declare types, made the first time
+	// HasBlock is asked.
+	blocksOnce sync.Once
+	blocks     map[string]bool
 }
 
 type typeInfo struct {
@@ -216,9 +222,10 @@ type typeName struct {
 
 type class struct {
 	name      string
-	common    string   // empty when the class has none
-	own       []string // permissions
-	inherited []string // the common's permissions
+	common    string          // empty when the class has none
+	own       []string        // permissions
+	inherited []string        // the common's permissions
+	perms     map[string]bool // own and inherited, for HasPermission
 }
 
 // Find returns the path of the policy a system loads: it reads
@@ -371,13 +378,26 @@ func (p *Policy) HasType(name string) bool { return p.LookupType(name) != NoType
 // web.process. A binary policy keeps no blocks, only the names declared in
 // them.
 func (p *Policy) HasBlock(name string) bool {
-	prefix := name + "."
-	for n := range p.typeNames {
-		if strings.HasPrefix(n, prefix) {
-			return true
+	p.blocksOnce.Do(func() {
+		// Every prefix of a dotted name ending before a dot: web.process
+		// and web.db.socket are declared in blocks web and web.db.
+		p.blocks = map[string]bool{}
+		for n := range p.typeNames {
+			for i := strings.IndexByte(n, '.'); i >= 0; i = nextDot(n, i) {
+				p.blocks[n[:i]] = true
+			}
 		}
+	})
+	return p.blocks[name]
+}
+
+// nextDot returns the index of the first '.' in s after i, or -1.
+func nextDot(s string, i int) int {
+	j := strings.IndexByte(s[i+1:], '.')
+	if j < 0 {
+		return -1
 	}
-	return false
+	return i + 1 + j
 }
 
 // Types returns the names of the policy's types, sorted, without aliases
@@ -500,7 +520,7 @@ func (p *Policy) Permissions(class string) []string {
 // its common's.
 func (p *Policy) HasPermission(class, perm string) bool {
 	i, ok := p.classIdx[class]
-	return ok && (slices.Contains(p.classes[i].own, perm) || slices.Contains(p.classes[i].inherited, perm))
+	return ok && p.classes[i].perms[perm]
 }
 
 // Booleans returns the policy's booleans, sorted by name.

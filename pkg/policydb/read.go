@@ -500,6 +500,10 @@ func (r *reader) index() error {
 				return fmt.Errorf("%w in the classes: class %q inherits unknown common %q", ErrMalformed, name, cl.common)
 			}
 		}
+		cl.perms = make(map[string]bool, len(cl.own)+len(cl.inherited))
+		for _, perm := range slices.Concat(cl.own, cl.inherited) {
+			cl.perms[perm] = true
+		}
 		p.classIdx[name] = len(p.classes)
 		p.classes = append(p.classes, cl)
 	}

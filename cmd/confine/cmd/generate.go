@@ -24,7 +24,7 @@ type generateFlags struct {
 	caps, devices             string
 	capsSet, devicesSet       bool
 	opts                      policy.Options
-	output                    string
+	output, outDir            string
 	host                      host.Options
 	flavor                    string
 	load                      bool
@@ -40,7 +40,7 @@ capabilities and devices need, and nothing more. The module is written
 whole or not at all.
 
 With several containers in the input and no NAME, it writes one module per
-container, named after the container.`
+container, named after the container (into DIR with --out-dir DIR).`
 
 // addGenerateFlags puts the generate flags on c: both the root command and
 // "confine generate" take them.
@@ -57,6 +57,7 @@ func addGenerateFlags(c *cobra.Command, f *generateFlags) {
 	fs.BoolVar(&f.opts.Virt, "virt-access", false, "allow the container to talk to libvirt (virt_container)")
 	fs.StringSliceVarP(&f.opts.StreamConnect, "stream-connect", "s", nil, "allow connecting to the Unix stream socket of the container module `DOMAIN`")
 	fs.StringVarP(&f.output, "output", "o", "", "write the module to `FILE` (- for standard output) instead of NAME.cil")
+	fs.StringVar(&f.outDir, "out-dir", "", "write each module into `DIR` as NAME.cil, making DIR if need be")
 	fs.StringVar(&f.host.Root, "root", "", "generate for the host whose /etc/selinux is copied under `DIR`; never read live labels")
 	fs.StringVar(&f.host.Policy, "policy", "", "check names against the binary policy in `FILE`")
 	fs.StringVar(&f.flavor, "flavor", "", "template `FLAVOUR`: fedora or refpolicy (default: detect from the host)")
@@ -96,7 +97,7 @@ func runGenerate(s *streams, c *cobra.Command, f *generateFlags, args []string) 
 	if err := f.parse(args); err != nil {
 		return usageError(err)
 	}
-	opts := confine.Options{Output: f.output, Host: f.host, Policy: f.opts}
+	opts := confine.Options{Output: f.output, OutDir: f.outDir, Host: f.host, Policy: f.opts}
 	if len(args) == 1 {
 		opts.Name = args[0]
 	}

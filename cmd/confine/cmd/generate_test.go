@@ -47,17 +47,21 @@ func generated(t *testing.T, root, args, stdin string) (string, map[string]strin
 	}
 	transcript += "\n" + got.String()
 	modules := map[string]string{}
-	entries, err := os.ReadDir(work)
+	err := filepath.WalkDir(work, func(path string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		name, _ := filepath.Rel(work, path)
+		transcript += "-- file " + name + " --\n" + string(data)
+		modules[filepath.Base(name)] = string(data)
+		return nil
+	})
 	if err != nil {
 		t.Fatal(err)
-	}
-	for _, e := range entries {
-		data, err := os.ReadFile(filepath.Join(work, e.Name()))
-		if err != nil {
-			t.Fatal(err)
-		}
-		transcript += "-- file " + e.Name() + " --\n" + string(data)
-		modules[e.Name()] = string(data)
 	}
 	if got.status == 0 && strings.Contains(args, "-o -") {
 		modules["stdout.cil"] = got.stdout
@@ -109,6 +113,8 @@ func TestGenerateCommand(t *testing.T) {
 		{"flavor-bad", "--root ROOT --flavor debian web", "testdata/inspect/podman-4.3-web.json"},
 		{"several-named", "--root ROOT web", "testdata/inspect/docker-20.10-multi.json"},
 		{"several-output", "--root ROOT -o x.cil", "testdata/inspect/docker-20.10-multi.json"},
+		{"out-dir", "--root ROOT --out-dir modules/all", "testdata/inspect/docker-20.10-multi.json"},
+		{"out-dir-and-output", "--root ROOT --out-dir modules -o x.cil web", "testdata/inspect/docker-20.10-web.json"},
 		{"name-injection", "--root ROOT web)(allow", "testdata/inspect/docker-20.10-web.json"},
 		{"stream-injection", "--root ROOT -s db.process web", "testdata/inspect/docker-20.10-web.json"},
 		{"bad-json", "--root ROOT web", "testdata/inspect/bad-truncated.json"},
