@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"unique"
 
 	"github.com/confine-policy/confine/pkg/audit"
 	"github.com/confine-policy/confine/pkg/cil"
@@ -87,6 +88,8 @@ type Group struct {
 // A Rule grants permissions on one class of objects.
 type Rule struct {
 	Class string
+	// Perms are sorted, each once. The modules Generate makes share
+	// equal lists: change a copy, not the list in place.
 	Perms []string
 }
 
@@ -214,7 +217,9 @@ func byType(m inspect.Mount) bool {
 func (g *generator) warn(format string, args ...any) {
 	w := fmt.Sprintf(format, args...)
 	if !slices.Contains(g.module.Warnings, w) {
-		g.module.Warnings = append(g.module.Warnings, w)
+		// One copy for a run's modules: containers that mount alike are
+		// warned alike.
+		g.module.Warnings = append(g.module.Warnings, unique.Make(w).Value())
 	}
 }
 
@@ -686,9 +691,12 @@ func (g *generator) finish() {
 	m.Notes = slices.Compact(m.Notes)
 	for _, grp := range g.groups {
 		slices.Sort(grp.Reasons)
+		for i, r := range grp.Reasons {
+			grp.Reasons[i] = unique.Make(r).Value()
+		}
 		for i := range grp.Rules {
 			slices.Sort(grp.Rules[i].Perms)
-			grp.Rules[i].Perms = slices.Compact(grp.Rules[i].Perms)
+			grp.Rules[i].Perms = sharedPerms(slices.Compact(grp.Rules[i].Perms))
 		}
 		slices.SortFunc(grp.Rules, func(a, b Rule) int {
 			return cmp.Or(cmp.Compare(classRank(a.Class), classRank(b.Class)), strings.Compare(a.Class, b.Class))
@@ -698,6 +706,22 @@ func (g *generator) finish() {
 	slices.SortFunc(m.Groups, func(a, b Group) int {
 		return cmp.Or(cmp.Compare(a.kind, b.kind), strings.Compare(a.Target, b.Target))
 	})
+}
+
+// permSets holds one copy of each list of permissions the modules of a
+// run hold: a host's containers mount alike, so hundreds of modules hold
+// the same few lists.
+var permSets sync.Map // strings.Join(perms, " ") -> []string
+
+// sharedPerms returns the one copy of perms, a sorted list without
+// repeats: Rule.Perms are not to be changed in place.
+func sharedPerms(perms []string) []string {
+	key := strings.Join(perms, " ")
+	if have, ok := permSets.Load(key); ok {
+		return have.([]string)
+	}
+	have, _ := permSets.LoadOrStore(key, slices.Clone(perms))
+	return have.([]string)
 }
 
 // classOrder is the order rules on one type are written in: the order a
