@@ -67,8 +67,11 @@ func WriteAll(files []File) error {
 		}
 		staged = append(staged, p)
 	}
-	for _, p := range staged {
-		if err := p.commit(); err != nil {
+	for i, p := range staged {
+		// A directory is synced once, after the last rename into it:
+		// the staged files of one directory are usually side by side.
+		last := i+1 == len(staged) || !p.sameDir(staged[i+1])
+		if err := p.commit(last); err != nil {
 			return err
 		}
 	}

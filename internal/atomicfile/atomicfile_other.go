@@ -20,5 +20,6 @@ func begin(path string, _ []byte, _ fs.FileMode) (*pending, error) {
 // never reached.
 type pending struct{}
 
-func (*pending) commit() error { return errors.ErrUnsupported }
-func (*pending) abort()        {}
+func (*pending) commit(bool) error     { return errors.ErrUnsupported }
+func (*pending) sameDir(*pending) bool { return false }
+func (*pending) abort()                {}

@@ -92,8 +92,10 @@ func stage(path string, data []byte, perm fs.FileMode) (*pending, error) {
 }
 
 // commit puts the staged data at its path: it renames the temporary file
-// over it, or writes a device or FIFO in place.
-func (p *pending) commit() error {
+// over it, or writes a device or FIFO in place. It makes the rename
+// durable only when sync is set: a caller renaming many files into one
+// directory syncs it once, with the last.
+func (p *pending) commit(sync bool) error {
 	if p.dir < 0 {
 		return fmt.Errorf("writing %s: already committed or aborted", p.path)
 	}
@@ -105,12 +107,20 @@ func (p *pending) commit() error {
 		// rename does not follow name, so a link put there meanwhile is
 		// replaced like the file was.
 		p.renamed = true
-		err = syncDir(p.dir)
+		if sync {
+			err = syncDir(p.dir)
+		}
 	}
 	if err != nil {
 		return fmt.Errorf("writing %s: %w", p.path, err)
 	}
 	return nil
+}
+
+// sameDir reports whether p's file is in the directory q's is in.
+func (p *pending) sameDir(q *pending) bool {
+	var a, b unix.Stat_t
+	return unix.Fstat(p.dir, &a) == nil && unix.Fstat(q.dir, &b) == nil && a.Dev == b.Dev && a.Ino == b.Ino
 }
 
 // abort removes the staged data, leaving the path as it was. It does
