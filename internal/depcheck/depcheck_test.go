@@ -30,6 +30,7 @@ var layers = map[string]int{
 	"templates":                     2,
 	"pkg/store":                     2,
 	"pkg/engine":                    2,
+	"pkg/ansible":                   2,
 	"pkg/host":                      3,
 	"pkg/load":                      3,
 	"pkg/aaload":                    3,
@@ -47,7 +48,7 @@ var harnesses = []string{"internal/testutil", "internal/seltest", "internal/aapr
 // stdlibOnly are the packages that read and write policy formats, and
 // the templates: they must build anywhere, with nothing but the standard
 // library.
-var stdlibOnly = []string{"pkg/secontext", "pkg/audit", "pkg/apparmor", "pkg/cil", "pkg/fcontext", "pkg/fcontext/internal/pattern", "pkg/policydb", "templates"}
+var stdlibOnly = []string{"pkg/secontext", "pkg/audit", "pkg/apparmor", "pkg/cil", "pkg/fcontext", "pkg/fcontext/internal/pattern", "pkg/policydb", "pkg/ansible", "templates"}
 
 // forbidden are imports a package may not have: the command line is flags
 // and calls, so it runs no program, writes no file and starts no
