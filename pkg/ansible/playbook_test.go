@@ -365,3 +365,31 @@ func TestDeploy(t *testing.T) {
 		t.Error("the play changed the host's own policy store")
 	}
 }
+
+// TestHostsOwnModule installs a module of the host's own named web, not
+// a container's module, into a store copy: the play must stop before
+// installing confine's web over it, and leave the store as it was. A web
+// of confine's own is replaced, as TestDeploy shows.
+func TestHostsOwnModule(t *testing.T) {
+	t.Parallel()
+	testutil.Tool(t, "ansible-playbook")
+	semodule := testutil.Tool(t, "semodule")
+	root := seltest.ContainerStore(t)
+	own := filepath.Join(t.TempDir(), "web.cil")
+	if err := os.WriteFile(own, []byte("(type confine_hosts_web_t)\n(roletype object_r confine_hosts_web_t)\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := exec.Command(semodule, "-n", "-p", root, "-s", seltest.Store, "-i", own).CombinedOutput(); err != nil {
+		t.Fatalf("installing the host's own web: %v\n%s", err, out)
+	}
+	was := seltest.StoreHash(t, root)
+	dir := write(t, files(t, webBundle(t)))
+	r := playbook(t, dir, ansibleEnv(t, ""), filepath.Join(t.TempDir(), "policy"), "-e", "confine_store_root="+root, "-e", "confine_store="+seltest.Store)
+	t.Logf("over the host's own web: %s in %v", strings.Join(r.recap, "; "), r.took.Round(time.Millisecond))
+	if r.code != 2 || !strings.Contains(r.out, "the policy store has a module web that confine did not write") || result(r.out, "Install them in one semodule transaction") != "" {
+		t.Errorf("a store with the host's own web: exit status %d\n%s", r.code, r.out)
+	}
+	if !maps.Equal(seltest.StoreHash(t, root), was) {
+		t.Error("the play changed the store holding the host's own web")
+	}
+}
