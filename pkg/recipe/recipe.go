@@ -74,6 +74,9 @@ type Recipe struct {
 	// Loaded, once the module is installed (confine -l), says how: the
 	// recipe then prints that instead of the commands that would.
 	Loaded *load.Result
+	// Ansible, when -d wrote a playbook that deploys the module, names
+	// the files it wrote: the recipe then says to run the play.
+	Ansible []string
 }
 
 // New returns the recipe for module m, written to file, on the host opts
@@ -211,6 +214,10 @@ func (r *Recipe) Write(w io.Writer) error {
 		b.WriteString("Install the container module first (see the warning above), then run this confine command again.\n\n")
 	case r.Loaded != nil:
 		r.writeLoaded(&b)
+	case len(r.Ansible) > 0:
+		// udica's lines, with where the module went and the command.
+		b.WriteString("Ansible playbook and archive with confine policies generated! \nPlease run ansible play to deploy the policy.\n")
+		fmt.Fprintf(&b, "# ansible-playbook -i INVENTORY %s\n(%s, %s: %s.cil is in the archive, not beside it)\n\n", r.Ansible[0], r.Ansible[1], r.Ansible[2], r.Name)
 	default:
 		b.WriteString("Please load these modules using: \n")
 		for _, c := range r.Load() {

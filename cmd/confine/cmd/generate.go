@@ -1,6 +1,7 @@
 package cmd
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"path/filepath"
@@ -27,7 +28,7 @@ type generateFlags struct {
 	output, outDir            string
 	host                      host.Options
 	flavor                    string
-	load                      bool
+	load, ansible             bool
 	store                     load.Options
 	appendRules               string
 }
@@ -64,6 +65,7 @@ func addGenerateFlags(c *cobra.Command, f *generateFlags) {
 	fs.StringSliceVar(&f.opts.AllowTypes, "allow-type", nil, "let mounts grant the secret `TYPE` (ssh keys, keyrings, ...), which they never do otherwise")
 	fs.BoolVar(&f.host.Predict, "predict", false, "also grant the types the policy gives paths that may be created below a mount")
 	fs.StringVarP(&f.appendRules, "append-rules", "a", "", "add rules for the container's denials in the audit records of `FILE` (ausearch -m avc,user_avc, audit.log, journalctl; - for standard input)")
+	fs.BoolVarP(&f.ansible, "ansible", "d", false, "write an Ansible playbook, its variables and an archive of the modules and their templates (deploy-module.yml, variables-deploy-module.yml, NAME-policy.tar.gz) instead of the modules")
 	fs.BoolVarP(&f.load, "load-modules", "l", false, "install the module and the templates it inherits with semodule, in one transaction, and check they loaded")
 	fs.StringVar(&f.store.Root, "store-root", "", "with -l, install into the policy store under `DIR` (semodule -p; default: the --root directory, or this host)")
 	fs.StringVar(&f.store.Store, "store", "", "with -l, install into the policy store `NAME` (semodule -s; default: SELINUXTYPE)")
@@ -136,7 +138,15 @@ func runGenerate(s *streams, c *cobra.Command, f *generateFlags, args []string) 
 			return kindError(err)
 		}
 	}
-	if err := ms.Write(s.out); err != nil {
+	if f.ansible {
+		files, err := ms.Ansible(f.host.Root)
+		if err != nil {
+			return kindError(err)
+		}
+		if _, err := confine.WriteFiles(cmp.Or(f.outDir, "."), files); err != nil {
+			return policyError(err)
+		}
+	} else if err := ms.Write(s.out); err != nil {
 		return policyError(err)
 	}
 	// udica prints its recipe on standard output; with the module there,
@@ -188,6 +198,9 @@ func (f *generateFlags) parse(args []string) error {
 	}
 	if f.host.Root != "" && f.host.Policy != "" {
 		return errors.New("--root and --policy cannot be used together")
+	}
+	if f.ansible && (f.load || f.output != "") {
+		return errors.New("-d writes the modules into its archive: it cannot be used with -l or -o")
 	}
 	if !f.load && (f.store.Root != "" || f.store.Store != "") {
 		return errors.New("--store-root and --store choose where -l installs: give -l too")

@@ -200,3 +200,34 @@ func compileModules(t *testing.T, modules map[string]string) {
 		seltest.Compile(t, slices.Concat(mini, []string{typesPath, domainsPath, path})...)
 	}
 }
+
+// TestAnsibleFleet writes one playbook and one archive for every
+// container of an input with -d --out-dir, and no module file beside
+// them.
+func TestAnsibleFleet(t *testing.T) {
+	root := hosttest.FedoraRoot(t)
+	t.Chdir(t.TempDir())
+	fixture := filepath.Join(testutil.RepoRoot(), "testdata", "inspect", "docker-20.10-multi.json")
+	status, _, stderr := run([]string{"--root", root, "--flavor", "refpolicy", "-d", "--out-dir", "fleet", "-j", fixture}, strings.NewReader(""))
+	if status != 0 {
+		t.Fatalf("exit status %d\n%s", status, stderr)
+	}
+	entries, err := os.ReadDir("fleet")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	if want := []string{"containers-policy.tar.gz", "deploy-module.yml", "variables-deploy-module.yml"}; !slices.Equal(names, want) {
+		t.Errorf("fleet holds %q, want %q", names, want)
+	}
+	vars, err := os.ReadFile(filepath.Join("fleet", "variables-deploy-module.yml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(vars), "\nfinal_policy: capsdrop.cil devices.cil hostnet.cil") {
+		t.Errorf("the variables do not name every module:\n%s", vars)
+	}
+}

@@ -36,6 +36,7 @@ type udicaFlag struct {
 	message string
 	version bool // prints confine's version, and nothing else
 	loads   bool // installs the module with semodule, as udica -l does
+	ansible bool // writes udica's playbook, variables and archive instead of web.cil
 }
 
 var udicaFlags = map[string]udicaFlag{
@@ -57,12 +58,14 @@ var udicaFlags = map[string]udicaFlag{
 	"-c":                    {args: "--root ROOT FLAG CAP_NET_BIND_SERVICE web"},
 	"--caps":                {args: "--root ROOT FLAG CAP_NET_BIND_SERVICE web"},
 	"--devices":             {args: "--root ROOT FLAG /dev/fuse web"},
-	"-d":                    {args: "--root ROOT FLAG web", missing: true, status: 2, message: "unknown shorthand flag: 'd' in -d"},
-	"--ansible":             {args: "--root ROOT FLAG web", missing: true, status: 2, message: "unknown flag: --ansible"},
-	"-a":                    {args: "--root ROOT FLAG TESTDATA/audit/enforcing-guest.log web"},
-	"--append-rules":        {args: "--root ROOT FLAG TESTDATA/audit/enforcing-guest.log web"},
-	"-e":                    {args: "--root ROOT FLAG docker web"},
-	"--container-engine":    {args: "--root ROOT FLAG docker web"},
+	// The Fedora root has no template files for the archive; confine's
+	// own refpolicy ones are everywhere.
+	"-d":                 {args: "--root ROOT --flavor refpolicy FLAG web", ansible: true},
+	"--ansible":          {args: "--root ROOT --flavor refpolicy FLAG web", ansible: true},
+	"-a":                 {args: "--root ROOT FLAG TESTDATA/audit/enforcing-guest.log web"},
+	"--append-rules":     {args: "--root ROOT FLAG TESTDATA/audit/enforcing-guest.log web"},
+	"-e":                 {args: "--root ROOT FLAG docker web"},
+	"--container-engine": {args: "--root ROOT FLAG docker web"},
 	// udica takes any argument spelled confined_user for its other mode,
 	// whose last argument is a user name: confine sees two NAMEs.
 	"confined_user": {args: "--root ROOT FLAG web", missing: true, status: 2, message: "accepts at most 1 arg(s), received 2"},
@@ -231,6 +234,27 @@ func checkUdicaRun(t *testing.T, tc udicaFlag, status int, stdout, stderr string
 	}
 	if status != 0 {
 		t.Fatalf("exit status %d, want 0\n%s", status, stderr)
+	}
+	if tc.ansible {
+		// udica's files, and its lines; web.cil is in the archive.
+		for _, f := range []string{"deploy-module.yml", "variables-deploy-module.yml", "web-policy.tar.gz"} {
+			if _, err := os.Stat(f); err != nil {
+				t.Errorf("-d: %v", err)
+			}
+		}
+		vars, _ := os.ReadFile("variables-deploy-module.yml")
+		if !strings.HasPrefix(string(vars), "archive: web-policy.tar.gz\npolicy: web.cil ") || !strings.HasSuffix(string(vars), "\nfinal_policy: web.cil") {
+			t.Errorf("variables-deploy-module.yml is not udica's three lines:\n%s", vars)
+		}
+		if wrote {
+			t.Error("-d left web.cil beside the archive")
+		}
+		for _, w := range []string{"\nPolicy web created!\n", "\nAnsible playbook and archive with confine policies generated! \nPlease run ansible play to deploy the policy.\n"} {
+			if !strings.Contains(stdout, w) {
+				t.Errorf("standard output lacks %q:\n%s", w, stdout)
+			}
+		}
+		return
 	}
 	if !wrote {
 		t.Error("no web.cil in the working directory")
