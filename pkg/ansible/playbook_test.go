@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/confine-policy/confine/internal/ansibletest"
 	"github.com/confine-policy/confine/internal/seltest"
 	"github.com/confine-policy/confine/internal/testutil"
 	"github.com/confine-policy/confine/pkg/ansible"
@@ -35,94 +36,15 @@ func write(t *testing.T, fs []ansible.File) string {
 	return dir
 }
 
-// ansibleEnv is the environment ansible-playbook runs in: its home,
-// temporary directories and configuration in a new directory, no
-// colour, a UTF-8 locale (ansible refuses any other), and path as PATH
-// ("" for this process's).
-func ansibleEnv(t *testing.T, path string) []string {
-	t.Helper()
-	dir := t.TempDir()
-	cfg := filepath.Join(dir, "ansible.cfg")
-	if err := os.WriteFile(cfg, nil, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if path == "" {
-		path = os.Getenv("PATH")
-	}
-	var env []string
-	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, "ANSIBLE_") && !strings.HasPrefix(kv, "LC_") && !strings.HasPrefix(kv, "PATH=") && !strings.HasPrefix(kv, "HOME=") {
-			env = append(env, kv)
-		}
-	}
-	return append(env,
-		"PATH="+path,
-		"HOME="+dir,
-		"LC_ALL=C.UTF-8",
-		"ANSIBLE_CONFIG="+cfg,
-		"ANSIBLE_LOCAL_TEMP="+filepath.Join(dir, "local"),
-		"ANSIBLE_REMOTE_TEMP="+filepath.Join(dir, "remote"),
-		"ANSIBLE_NOCOLOR=1",
-		"ANSIBLE_PYTHON_INTERPRETER=auto_silent",
-	)
-}
-
-// A run is one ansible-playbook run.
-type run struct {
-	out   string
-	code  int
-	took  time.Duration
-	recap []string
-}
-
 // playbook runs ansible-playbook in dir, where Files' files are, on this
 // host through the local connection, with the variables file and the
 // settings that keep the play off the host's own root: no become, no
 // package, dest as the destination.
-func playbook(t *testing.T, dir string, env []string, dest string, args ...string) run {
+func playbook(t *testing.T, dir string, env []string, dest string, args ...string) ansibletest.Run {
 	t.Helper()
 	argv := append([]string{"-c", "local", "-i", "localhost,", ansible.PlaybookFile, "-e", "@" + ansible.VariablesFile,
 		"-e", "confine_become=false", "-e", "confine_packages=false", "-e", "confine_dest=" + dest}, args...)
-	cmd := exec.Command(testutil.Tool(t, "ansible-playbook"), argv...)
-	cmd.Dir = dir
-	cmd.Env = env
-	start := time.Now()
-	out, err := cmd.CombinedOutput()
-	r := run{out: string(out), took: time.Since(start)}
-	var ee *exec.ExitError
-	switch {
-	case errors.As(err, &ee):
-		r.code = ee.ExitCode()
-	case err != nil:
-		t.Fatal(err)
-	}
-	_, rest, ok := strings.Cut(r.out, "\nPLAY RECAP ")
-	if ok {
-		_, rest, _ = strings.Cut(rest, "\n")
-		for line := range strings.Lines(rest) {
-			if strings.TrimSpace(line) == "" {
-				break
-			}
-			r.recap = append(r.recap, strings.Join(strings.Fields(line), " "))
-		}
-	}
-	return r
-}
-
-// result returns the first line of what the play printed for the task
-// called name, such as "ok: [localhost]", or "" when it did not run it.
-func result(out, name string) string {
-	_, rest, ok := strings.Cut(out, "\nTASK ["+name+"] ")
-	if !ok {
-		return ""
-	}
-	_, rest, _ = strings.Cut(rest, "\n")
-	for line := range strings.Lines(rest) {
-		if line = strings.TrimSpace(line); line != "" {
-			return line
-		}
-	}
-	return ""
+	return ansibletest.Play(t, dir, env, argv...)
 }
 
 // TestSyntax has ansible-playbook check every playbook Files writes.
@@ -133,7 +55,7 @@ func TestSyntax(t *testing.T) {
 		dir := write(t, files(t, b))
 		cmd := exec.Command(testutil.Tool(t, "ansible-playbook"), "--syntax-check", "-i", "localhost,", ansible.PlaybookFile)
 		cmd.Dir = dir
-		cmd.Env = ansibleEnv(t, "")
+		cmd.Env = ansibletest.Env(t, "")
 		if out, err := cmd.CombinedOutput(); err != nil {
 			t.Errorf("%s: ansible-playbook --syntax-check: %v\n%s", name, err, out)
 		}
@@ -199,20 +121,20 @@ func TestHostStore(t *testing.T) {
 			t.Parallel()
 			log := filepath.Join(t.TempDir(), "semodule.log")
 			dest := filepath.Join(t.TempDir(), "policy")
-			r := playbook(t, dir, ansibleEnv(t, fakeTools(t, tc.enabled, log)), dest, tc.args...)
-			if r.code != 0 {
-				t.Fatalf("ansible-playbook: exit status %d\n%s", r.code, r.out)
+			r := playbook(t, dir, ansibletest.Env(t, fakeTools(t, tc.enabled, log)), dest, tc.args...)
+			if r.Code != 0 {
+				t.Fatalf("ansible-playbook: exit status %d\n%s", r.Code, r.Out)
 			}
 			if got := readLog(t, log); !slices.Equal(got, tc.want) {
 				t.Errorf("semodule was run with %q, want %q", got, tc.want)
 			}
-			if disabled := strings.Contains(r.out, "SELinux is disabled on this host"); disabled != (tc.enabled == 1) {
-				t.Errorf("the play says SELinux is disabled: %v, want %v\n%s", disabled, tc.enabled == 1, r.out)
+			if disabled := strings.Contains(r.Out, "SELinux is disabled on this host"); disabled != (tc.enabled == 1) {
+				t.Errorf("the play says SELinux is disabled: %v, want %v\n%s", disabled, tc.enabled == 1, r.Out)
 			}
 			if _, err := os.Stat(filepath.Join(dest, "web.cil")); err != nil {
 				t.Errorf("the archive was not unpacked: %v", err)
 			}
-			t.Logf("%s: %s in %v", tc.name, strings.Join(r.recap, "; "), r.took.Round(time.Millisecond))
+			t.Logf("%s: %s in %v", tc.name, strings.Join(r.Recap, "; "), r.Took.Round(time.Millisecond))
 		})
 	}
 }
@@ -237,23 +159,23 @@ func TestPackages(t *testing.T) {
 	}
 	dir := write(t, files(t, webBundle(t)))
 	// Debian's semodule and selinuxenabled are in /usr/sbin.
-	env := ansibleEnv(t, "/usr/bin:/bin")
+	env := ansibletest.Env(t, "/usr/bin:/bin")
 	dest := filepath.Join(t.TempDir(), "policy")
 
 	r := playbook(t, dir, env, dest, "--tags", "packages", "-e", "confine_packages=true")
-	if got := result(r.out, "Install the packages"); r.code != 0 || got != "ok: [localhost]" {
-		t.Errorf("package step: exit status %d, %q\n%s", r.code, got, r.out)
+	if got := r.Result("Install the packages"); r.Code != 0 || got != "ok: [localhost]" {
+		t.Errorf("package step: exit status %d, %q\n%s", r.Code, got, r.Out)
 	}
-	if strings.Contains(r.out, "changed: [localhost]") {
-		t.Errorf("the package step changed something\n%s", r.out)
+	if strings.Contains(r.Out, "changed: [localhost]") {
+		t.Errorf("the package step changed something\n%s", r.Out)
 	}
-	t.Logf("packages present: %s in %v", strings.Join(r.recap, "; "), r.took.Round(time.Millisecond))
+	t.Logf("packages present: %s in %v", strings.Join(r.Recap, "; "), r.Took.Round(time.Millisecond))
 
 	r = playbook(t, dir, env, dest, "--tags", "packages", "-e", "confine_packages=true", "-e", `{"confine_selinux_packages": {}}`)
-	if r.code == 0 || !strings.Contains(r.out, "no package names for OS family Debian") || result(r.out, "Install the packages") != "" {
-		t.Errorf("package step for an unknown family: exit status %d\n%s", r.code, r.out)
+	if r.Code == 0 || !strings.Contains(r.Out, "no package names for OS family Debian") || r.Result("Install the packages") != "" {
+		t.Errorf("package step for an unknown family: exit status %d\n%s", r.Code, r.Out)
 	}
-	t.Logf("unknown family: %s in %v", strings.Join(r.recap, "; "), r.took.Round(time.Millisecond))
+	t.Logf("unknown family: %s in %v", strings.Join(r.Recap, "; "), r.Took.Round(time.Millisecond))
 }
 
 // TestNoContainerModule runs the play into a copy of Debian's store
@@ -266,10 +188,10 @@ func TestNoContainerModule(t *testing.T) {
 	root := seltest.CopyStore(t)
 	was := seltest.StoreHash(t, root)
 	dir := write(t, files(t, webBundle(t)))
-	r := playbook(t, dir, ansibleEnv(t, ""), filepath.Join(t.TempDir(), "policy"), "-e", "confine_store_root="+root, "-e", "confine_store="+seltest.Store)
-	t.Logf("no container module: %s in %v", strings.Join(r.recap, "; "), r.took.Round(time.Millisecond))
-	if r.code != 2 || !strings.Contains(r.out, "the policy store has no container module") || result(r.out, "Install them in one semodule transaction") != "" {
-		t.Errorf("a store without the container module: exit status %d\n%s", r.code, r.out)
+	r := playbook(t, dir, ansibletest.Env(t, ""), filepath.Join(t.TempDir(), "policy"), "-e", "confine_store_root="+root, "-e", "confine_store="+seltest.Store)
+	t.Logf("no container module: %s in %v", strings.Join(r.Recap, "; "), r.Took.Round(time.Millisecond))
+	if r.Code != 2 || !strings.Contains(r.Out, "the policy store has no container module") || r.Result("Install them in one semodule transaction") != "" {
+		t.Errorf("a store without the container module: exit status %d\n%s", r.Code, r.Out)
 	}
 	if !maps.Equal(seltest.StoreHash(t, root), was) {
 		t.Error("the play changed a store without the container module")
@@ -288,7 +210,7 @@ func TestDeploy(t *testing.T) {
 	testutil.Tool(t, "ansible-playbook")
 	root := seltest.ContainerStore(t)
 	host := seltest.StoreHash(t, "/")
-	env := ansibleEnv(t, "")
+	env := ansibletest.Env(t, "")
 	store := []string{"-e", "confine_store_root=" + root, "-e", "confine_store=" + seltest.Store}
 	listed := func(names ...string) {
 		t.Helper()
@@ -299,13 +221,13 @@ func TestDeploy(t *testing.T) {
 			}
 		}
 	}
-	check := func(what string, r run) {
+	check := func(what string, r ansibletest.Run) {
 		t.Helper()
-		for _, line := range r.recap {
-			t.Logf("%s (%v): %s", what, r.took.Round(time.Millisecond), line)
+		for _, line := range r.Recap {
+			t.Logf("%s (%v): %s", what, r.Took.Round(time.Millisecond), line)
 		}
-		if r.code != 0 || len(r.recap) != 1 || !strings.Contains(r.recap[0], " failed=0 ") {
-			t.Fatalf("%s: exit status %d\n%s", what, r.code, r.out)
+		if r.Code != 0 || len(r.Recap) != 1 || !strings.Contains(r.Recap[0], " failed=0 ") {
+			t.Fatalf("%s: exit status %d\n%s", what, r.Code, r.Out)
 		}
 	}
 
@@ -314,18 +236,18 @@ func TestDeploy(t *testing.T) {
 	dest := filepath.Join(t.TempDir(), "policy")
 	r := playbook(t, web, env, dest, append(store, "--check")...)
 	check("check mode", r)
-	if _, err := os.Stat(dest); !errors.Is(err, os.ErrNotExist) || !maps.Equal(seltest.StoreHash(t, root), before) || result(r.out, "Install them in one semodule transaction") != "skipping: [localhost]" {
-		t.Errorf("check mode changed something (%s: %v)\n%s", dest, err, r.out)
+	if _, err := os.Stat(dest); !errors.Is(err, os.ErrNotExist) || !maps.Equal(seltest.StoreHash(t, root), before) || r.Result("Install them in one semodule transaction") != "skipping: [localhost]" {
+		t.Errorf("check mode changed something (%s: %v)\n%s", dest, err, r.Out)
 	}
 
 	r = playbook(t, web, env, dest, append(store, "-v")...)
 	check("web", r)
 	cmd := fmt.Sprintf(`"cmd": ["semodule", "-n", "-p", %q, "-s", "default", "-i", "web.cil", "base_container.cil", "net_container.cil", "debian_engines.cil"]`, root)
-	if !strings.Contains(r.out, cmd) {
-		t.Errorf("the play did not run %s\n%s", cmd, r.out)
+	if !strings.Contains(r.Out, cmd) {
+		t.Errorf("the play did not run %s\n%s", cmd, r.Out)
 	}
-	if !strings.Contains(r.out, `"msg": "semodule -l lists web, base_container, net_container, debian_engines"`) {
-		t.Errorf("the verify step did not pass\n%s", r.out)
+	if !strings.Contains(r.Out, `"msg": "semodule -l lists web, base_container, net_container, debian_engines"`) {
+		t.Errorf("the verify step did not pass\n%s", r.Out)
 	}
 	listed("web", "base_container", "net_container", "debian_engines")
 
@@ -339,11 +261,11 @@ func TestDeploy(t *testing.T) {
 		Templates: templateFiles(t, "container"),
 	}))
 	r = playbook(t, broken, env, filepath.Join(t.TempDir(), "policy"), store...)
-	for _, line := range r.recap {
-		t.Logf("broken (%v): %s", r.took.Round(time.Millisecond), line)
+	for _, line := range r.Recap {
+		t.Logf("broken (%v): %s", r.Took.Round(time.Millisecond), line)
 	}
-	if r.code != 2 || len(r.recap) != 1 || !strings.Contains(r.recap[0], " failed=1 ") || !strings.Contains(r.out, "Failed to resolve allow statement at ") || !strings.Contains(r.out, "/modules/400/broken/cil:3") || strings.Contains(r.out, "TASK [Fail unless every module is listed]") {
-		t.Errorf("a module naming a type the policy lacks: exit status %d; want 2, semodule's message naming broken's line 3 and no verify step\n%s", r.code, r.out)
+	if r.Code != 2 || len(r.Recap) != 1 || !strings.Contains(r.Recap[0], " failed=1 ") || !strings.Contains(r.Out, "Failed to resolve allow statement at ") || !strings.Contains(r.Out, "/modules/400/broken/cil:3") || strings.Contains(r.Out, "TASK [Fail unless every module is listed]") {
+		t.Errorf("a module naming a type the policy lacks: exit status %d; want 2, semodule's message naming broken's line 3 and no verify step\n%s", r.Code, r.Out)
 	}
 	if !maps.Equal(seltest.StoreHash(t, root), was) {
 		t.Error("a refused module changed the store")
@@ -354,11 +276,11 @@ func TestDeploy(t *testing.T) {
 
 	check("verify", playbook(t, web, env, filepath.Join(t.TempDir(), "policy"), append(store, "--tags", "verify")...))
 	r = playbook(t, web, env, filepath.Join(t.TempDir(), "policy"), append(store, "--tags", "verify", "-e", `{"final_policy": "web.cil ghost.cil"}`)...)
-	for _, line := range r.recap {
-		t.Logf("verify ghost (%v): %s", r.took.Round(time.Millisecond), line)
+	for _, line := range r.Recap {
+		t.Logf("verify ghost (%v): %s", r.Took.Round(time.Millisecond), line)
 	}
-	if r.code != 2 || !strings.Contains(r.out, `"msg": "semodule -l does not list ghost"`) || strings.Contains(r.out, "TASK [Install them in one semodule transaction]") {
-		t.Errorf("verify step for a module the store lacks: exit status %d; want 2, and ghost named\n%s", r.code, r.out)
+	if r.Code != 2 || !strings.Contains(r.Out, `"msg": "semodule -l does not list ghost"`) || strings.Contains(r.Out, "TASK [Install them in one semodule transaction]") {
+		t.Errorf("verify step for a module the store lacks: exit status %d; want 2, and ghost named\n%s", r.Code, r.Out)
 	}
 
 	if !maps.Equal(seltest.StoreHash(t, "/"), host) {
@@ -384,10 +306,10 @@ func TestHostsOwnModule(t *testing.T) {
 	}
 	was := seltest.StoreHash(t, root)
 	dir := write(t, files(t, webBundle(t)))
-	r := playbook(t, dir, ansibleEnv(t, ""), filepath.Join(t.TempDir(), "policy"), "-e", "confine_store_root="+root, "-e", "confine_store="+seltest.Store)
-	t.Logf("over the host's own web: %s in %v", strings.Join(r.recap, "; "), r.took.Round(time.Millisecond))
-	if r.code != 2 || !strings.Contains(r.out, "the policy store has a module web that confine did not write") || result(r.out, "Install them in one semodule transaction") != "" {
-		t.Errorf("a store with the host's own web: exit status %d\n%s", r.code, r.out)
+	r := playbook(t, dir, ansibletest.Env(t, ""), filepath.Join(t.TempDir(), "policy"), "-e", "confine_store_root="+root, "-e", "confine_store="+seltest.Store)
+	t.Logf("over the host's own web: %s in %v", strings.Join(r.Recap, "; "), r.Took.Round(time.Millisecond))
+	if r.Code != 2 || !strings.Contains(r.Out, "the policy store has a module web that confine did not write") || r.Result("Install them in one semodule transaction") != "" {
+		t.Errorf("a store with the host's own web: exit status %d\n%s", r.Code, r.Out)
 	}
 	if !maps.Equal(seltest.StoreHash(t, root), was) {
 		t.Error("the play changed the store holding the host's own web")
