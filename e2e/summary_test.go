@@ -21,6 +21,13 @@ var stats struct {
 	aaCompiled atomic.Int64 // profiles apparmor_parser compiled
 	aaProved   atomic.Int64 // profiles internal/aaproof proved
 	aaCaught   atomic.Int64 // read-only mounts flipped to read-write the proof caught
+
+	ansible atomic.Pointer[ansibleRuns] // what the plays of confine -d did
+}
+
+// ansibleRuns are the recaps of TestAnsible's plays.
+type ansibleRuns struct {
+	module, installed, refused, ghost string
 }
 
 // summary writes what the tests did, if they did anything.
@@ -36,6 +43,10 @@ func summary(w io.Writer) {
 	if n := stats.aaWritten.Load(); n > 0 {
 		fmt.Fprintf(w, "e2e (AppArmor): %d profiles written with confine apparmor for the containers; %d compiled with apparmor_parser -Q -K; %d proved against the engines' inspect output with python3-apparmor; %d read-only mounts flipped to read-write caught\n",
 			n, stats.aaCompiled.Load(), stats.aaProved.Load(), stats.aaCaught.Load())
+	}
+	if a := stats.ansible.Load(); a != nil {
+		fmt.Fprintf(w, "e2e (Ansible): the play confine -d wrote for %s installed it into a copy of the policy store and its check passed (%s); with a rule the policy cannot load the play failed and the store was unchanged (%s); told to look for a module the store lacks, the check failed (%s)\n",
+			a.module, a.installed, a.refused, a.ghost)
 	}
 	if n := stats.readme.Load(); n > 0 {
 		fmt.Fprintf(w, "e2e: the README's path from a fresh Debian host ran as written (%d commands) into a copy of the policy store, and semodule lists the module\n", n)
