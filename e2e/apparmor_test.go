@@ -86,3 +86,39 @@ func writeProfile(t *testing.T, mc made, dir string) string {
 	stats.aaWritten.Add(1)
 	return file
 }
+
+// TestSeveralIDs asks docker itself for two containers, as confine -i
+// with several IDs does, and writes a module and a profile for each.
+func TestSeveralIDs(t *testing.T) {
+	docker := useEngine(t, "docker")
+	var names []string
+	for _, m := range containers(t) {
+		if m.engine == "docker" && (m.scenario.suffix == "plain" || m.scenario.suffix == "binds") {
+			names = append(names, m.name)
+		}
+	}
+	if len(names) != 2 {
+		t.Fatalf("docker made %q, want its plain and binds containers", names)
+	}
+	// /usr/bin/docker, which DOCKER_HOST points at the test's daemon.
+	t.Setenv("PATH", "/usr/bin:/usr/sbin:/bin:/sbin")
+	t.Setenv("DOCKER_HOST", docker.global[1])
+	dir := t.TempDir()
+	for _, args := range [][]string{
+		{"--flavor", "refpolicy", "-e", "docker", "-i", strings.Join(names, ","), "--out-dir", filepath.Join(dir, "modules")},
+		{"apparmor", "-e", "docker", "-i", names[0], "-i", names[1]},
+	} {
+		t.Chdir(dir)
+		var stdout, stderr bytes.Buffer
+		if code := cmd.Main(args, strings.NewReader(""), &stdout, &stderr); code != 0 {
+			t.Fatalf("confine %s: exit status %d\n%s", strings.Join(args, " "), code, stderr.Bytes())
+		}
+	}
+	for _, n := range names {
+		for _, f := range []string{filepath.Join(dir, "modules", n+".cil"), filepath.Join(dir, n)} {
+			if _, err := os.Stat(f); err != nil {
+				t.Error(err)
+			}
+		}
+	}
+}

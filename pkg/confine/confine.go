@@ -54,9 +54,9 @@ func input(err error) error { return &kindError{ErrInput, err} }
 // A Source says where to read containers from: an engine's inspect
 // output, in a file or a reader, or the engines themselves.
 type Source struct {
-	// ID, when set, is a container to inspect with the engines on PATH
-	// (see engine.Inspect); File and Reader are then not read.
-	ID string
+	// IDs, when set, are containers to inspect with the engines on PATH
+	// (see engine.Inspect), in order; File and Reader are then not read.
+	IDs []string
 	// File is a file of inspect output; "" or "-" reads Reader.
 	File   string
 	Reader io.Reader
@@ -75,7 +75,7 @@ type Containers struct {
 
 // Read returns the containers src describes.
 func Read(ctx context.Context, src Source) (*Containers, error) {
-	if src.ID == "" {
+	if len(src.IDs) == 0 {
 		r, name := src.Reader, ""
 		if r == nil {
 			r = bytes.NewReader(nil)
@@ -94,14 +94,24 @@ func Read(ctx context.Context, src Source) (*Containers, error) {
 		}
 		return &Containers{Containers: cs}, nil
 	}
-	res, err := engine.Inspect(ctx, src.ID, src.Engine)
+	out := &Containers{}
+	for _, id := range src.IDs {
+		if err := out.inspect(ctx, id, src.Engine); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// inspect adds the container the engines know as id.
+func (out *Containers) inspect(ctx context.Context, id string, e inspect.Engine) error {
+	res, err := engine.Inspect(ctx, id, e)
 	switch {
 	case errors.Is(err, engine.ErrNoInspector) || errors.Is(err, engine.ErrInvalidID):
-		return nil, usage(err)
+		return usage(err)
 	case err != nil:
-		return nil, input(err)
+		return input(err)
 	}
-	out := &Containers{}
 	if len(res.AlsoKnownBy) > 0 {
 		var others []string
 		for _, o := range res.AlsoKnownBy {
@@ -111,14 +121,16 @@ func Read(ctx context.Context, src Source) (*Containers, error) {
 		if len(others) > 1 {
 			verb = "know"
 		}
-		out.Notes = append(out.Notes, fmt.Sprintf("container %s: %s also %s it; used %s's (%s); give -e to choose", src.ID, strings.Join(others, " and "), verb, res.Engine, res.Command()))
+		out.Notes = append(out.Notes, fmt.Sprintf("container %s: %s also %s it; used %s's (%s); give -e to choose", id, strings.Join(others, " and "), verb, res.Engine, res.Command()))
 	}
 	// crictl answers for CRI-O and containerd alike: unless the caller
 	// chose, the output says whose it is.
-	if out.Containers, err = inspect.Parse(bytes.NewReader(res.Output), src.Engine); err != nil {
-		return nil, input(fmt.Errorf("%s: %w", res.Command(), err))
+	cs, err := inspect.Parse(bytes.NewReader(res.Output), e)
+	if err != nil {
+		return input(fmt.Errorf("%s: %w", res.Command(), err))
 	}
-	return out, nil
+	out.Containers = append(out.Containers, cs...)
+	return nil
 }
 
 // Options are the choices generating modules takes.

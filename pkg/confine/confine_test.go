@@ -45,7 +45,7 @@ func TestErrorKinds(t *testing.T) {
 			return err
 		}, confine.ErrInput},
 		{"oci by ID", func() error {
-			_, err := confine.Read(context.Background(), confine.Source{ID: "web", Engine: "oci"})
+			_, err := confine.Read(context.Background(), confine.Source{IDs: []string{"web"}, Engine: "oci"})
 			return err
 		}, confine.ErrUsage},
 		{"one NAME for several", func() error {

@@ -11,9 +11,10 @@ import (
 
 func newAppArmor(s *streams) *cobra.Command {
 	var (
-		json, id, engine string
-		opts             confine.ProfileOptions
-		load             bool
+		json, engine string
+		ids          []string
+		opts         confine.ProfileOptions
+		load         bool
 	)
 	c := &cobra.Command{
 		Use:   "apparmor [flags] [NAME]",
@@ -56,12 +57,12 @@ Exit status:
 				opts.Name = args[0]
 			}
 			switch {
-			case json != "" && id != "":
+			case json != "" && len(ids) > 0:
 				return usageError(errors.New("-j and -i cannot be used together"))
 			case load && opts.Output != "":
 				return usageError(errors.New("-l installs the profile into the profile directory: -o cannot name another file"))
 			}
-			cs, err := read(s, "confine apparmor NAME", id, json, engine)
+			cs, err := read(s, "confine apparmor NAME", ids, json, engine)
 			if err != nil {
 				return err
 			}
@@ -96,7 +97,7 @@ Exit status:
 	}
 	fs := c.Flags()
 	fs.StringVarP(&json, "json", "j", "", "read inspect JSON from `FILE` (- for standard input)")
-	fs.StringVarP(&id, "container-id", "i", "", "inspect container `ID` with podman, docker, crictl or nerdctl")
+	fs.StringSliceVarP(&ids, "container-id", "i", nil, "inspect container `ID` with podman, docker, crictl or nerdctl (repeat, or separate with commas, for several)")
 	fs.StringVarP(&engine, "container-engine", "e", "", "read the input as `ENGINE`'s: docker, podman, crio (CRI-O), containerd or oci (default: detect)")
 	fs.StringVarP(&opts.Output, "output", "o", "", "write the profile to `FILE` (- for standard output) instead of NAME")
 	fs.BoolVar(&opts.Profile.FullNetwork, "full-network-access", false, "allow the container all networking, not only what its published ports use")

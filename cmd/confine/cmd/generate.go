@@ -21,16 +21,17 @@ import (
 
 // generateFlags are udica's flags, with its meanings, plus confine's own.
 type generateFlags struct {
-	json, containerID, engine string
-	caps, devices             string
-	capsSet, devicesSet       bool
-	opts                      policy.Options
-	output, outDir            string
-	host                      host.Options
-	flavor                    string
-	load, ansible             bool
-	store                     load.Options
-	appendRules               string
+	json, engine        string
+	containerID         []string
+	caps, devices       string
+	capsSet, devicesSet bool
+	opts                policy.Options
+	output, outDir      string
+	host                host.Options
+	flavor              string
+	load, ansible       bool
+	store               load.Options
+	appendRules         string
 }
 
 const generateHelp = `It reads the container engine's inspect output (docker, podman, crictl or
@@ -48,7 +49,7 @@ container, named after the container (into DIR with --out-dir DIR).`
 func addGenerateFlags(c *cobra.Command, f *generateFlags) {
 	fs := c.Flags()
 	fs.StringVarP(&f.json, "json", "j", "", "read inspect JSON from `FILE` (- for standard input)")
-	fs.StringVarP(&f.containerID, "container-id", "i", "", "inspect container `ID` with podman, docker, crictl or nerdctl")
+	fs.StringSliceVarP(&f.containerID, "container-id", "i", nil, "inspect container `ID` with podman, docker, crictl or nerdctl (repeat, or separate with commas, for several)")
 	fs.StringVarP(&f.engine, "container-engine", "e", "", "read the input as `ENGINE`'s: docker, podman, crio (CRI-O), containerd or oci (default: detect)")
 	fs.StringVarP(&f.caps, "caps", "c", "", "grant these comma-separated `CAPS` instead of the container's (none for no capability)")
 	fs.StringVar(&f.devices, "devices", "", "grant these comma-separated device `PATHS` instead of the container's")
@@ -205,10 +206,10 @@ func (f *generateFlags) parse(args []string) error {
 	if !f.load && (f.store.Root != "" || f.store.Store != "") {
 		return errors.New("--store-root and --store choose where -l installs: give -l too")
 	}
-	if f.appendRules == "-" && f.containerID == "" && (f.json == "" || f.json == "-") {
+	if f.appendRules == "-" && len(f.containerID) == 0 && (f.json == "" || f.json == "-") {
 		return errors.New("-a - reads the audit records from standard input: give the container with -j FILE or -i ID")
 	}
-	if f.json != "" && f.containerID != "" {
+	if f.json != "" && len(f.containerID) > 0 {
 		return errors.New("-j and -i cannot be used together")
 	}
 	for _, d := range f.opts.StreamConnect {

@@ -17,16 +17,16 @@ import (
 //
 // command is how the user runs the command, such as "confine inspect", for
 // the message that says how to give it input.
-func read(s *streams, command, id, file, engine string) (*confine.Containers, error) {
+func read(s *streams, command string, ids []string, file, engine string) (*confine.Containers, error) {
 	e, err := parseEngineFlag(engine)
 	if err != nil {
 		return nil, inputError(err)
 	}
-	if id == "" && (file == "" || file == "-") && isTerminal(s.in) {
+	if len(ids) == 0 && (file == "" || file == "-") && isTerminal(s.in) {
 		return nil, usageError(fmt.Errorf("nothing to read: standard input is not a pipe or a file;"+
 			" run `docker inspect NAME | %s`, or `%s -j FILE`", command, command))
 	}
-	cs, err := confine.Read(context.Background(), confine.Source{ID: id, File: file, Reader: s.in, Engine: e})
+	cs, err := confine.Read(context.Background(), confine.Source{IDs: ids, File: file, Reader: s.in, Engine: e})
 	if err != nil {
 		return nil, kindError(err)
 	}

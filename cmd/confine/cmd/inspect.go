@@ -30,7 +30,7 @@ oci says which it is instead.
   crictl inspect 3f2a9c | confine inspect`,
 		Args: positional(cobra.NoArgs),
 		RunE: func(*cobra.Command, []string) error {
-			cs, err := read(s, "confine inspect", "", file, engine)
+			cs, err := read(s, "confine inspect", nil, file, engine)
 			if err != nil {
 				return err
 			}

@@ -156,6 +156,10 @@ func TestEngineChoice(t *testing.T) {
 		{"docker-only", "--root ROOT -i web web", "", "docker-20.10-web.json"},
 		{"nobody-knows", "--root ROOT -i web web", "", ""},
 		{"engine-oci", "--root ROOT -i web -e oci web", "podman-4.3-web.json", "docker-20.10-web.json"},
+		// Two IDs, two inspects, two containers: here the stand-in gives
+		// the same one twice, which cannot make two modules.
+		{"two-ids", "--root ROOT -i web,db -e docker --out-dir modules", "", "docker-20.10-web.json"},
+		{"two-ids-one-name", "--root ROOT -i web -i db -e docker web", "", "docker-20.10-web.json"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			log := standIns(t, tc.podman, tc.docker)
