@@ -701,6 +701,9 @@ func (g *generator) finish() {
 		slices.SortFunc(grp.Rules, func(a, b Rule) int {
 			return cmp.Or(cmp.Compare(classRank(a.Class), classRank(b.Class)), strings.Compare(a.Class, b.Class))
 		})
+		// What appending left spare is dropped: a run's modules are
+		// kept until they are all written.
+		grp.Rules = slices.Clone(grp.Rules)
 		m.Groups = append(m.Groups, *grp)
 	}
 	slices.SortFunc(m.Groups, func(a, b Group) int {
