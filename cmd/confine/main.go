@@ -13,7 +13,7 @@ import (
 // harder: a run over a host's hundreds of containers keeps all their
 // modules until it writes them, and would otherwise grow to twice what it
 // holds. The limit is soft: a larger input takes what it needs.
-const memoryLimit = 48 << 20
+const memoryLimit = 56 << 20
 
 func main() {
 	if os.Getenv("GOMEMLIMIT") == "" {
