@@ -295,13 +295,6 @@ const (
 	AppArmor
 )
 
-func (l LSM) String() string {
-	if l == AppArmor {
-		return "AppArmor"
-	}
-	return "SELinux"
-}
-
 // params is what the kernel's command line says to make it enforce l and
 // no other LSM that confines processes.
 func (l LSM) params() string {
