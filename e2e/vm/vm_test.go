@@ -349,6 +349,9 @@ func timing(img *vmtest.Image, boot *vmtest.Boot, notes []string, what string, l
 	if img.Built {
 		built = fmt.Sprintf("image built in %.0f s", img.BuildTime.Seconds())
 	}
+	if boot.Hung != nil {
+		built += "; booted twice: the emulator hung the first boot"
+	}
 	return fmt.Sprintf("booted in %.0f s, %s loaded in %.0f s, %.1f s per check, %.0f s in all (%s)",
 		noteTime(notes, "@@ ready "), what, load, per, boot.Elapsed.Seconds(), built)
 }
