@@ -37,6 +37,7 @@ var layers = map[string]int{
 	"pkg/check":                     3,
 	"pkg/policy":                    4,
 	"pkg/recipe":                    5,
+	"pkg/spo":                       5,
 	"pkg/confine":                   6,
 	"cmd/confine/cmd":               7,
 	"cmd/confine":                   8,

@@ -16,6 +16,7 @@ import (
 	"github.com/confine-policy/confine/pkg/inspect"
 	"github.com/confine-policy/confine/pkg/load"
 	"github.com/confine-policy/confine/pkg/policy"
+	"github.com/confine-policy/confine/pkg/spo"
 	"github.com/confine-policy/confine/templates"
 )
 
@@ -30,6 +31,8 @@ type generateFlags struct {
 	host                host.Options
 	flavor              string
 	load, ansible       bool
+	format, spoDenied   string
+	spoNamespace        string
 	store               load.Options
 	appendRules         string
 }
@@ -66,6 +69,9 @@ func addGenerateFlags(c *cobra.Command, f *generateFlags) {
 	fs.StringSliceVar(&f.opts.AllowTypes, "allow-type", nil, "let mounts grant the secret `TYPE` (ssh keys, keyrings, ...), which they never do otherwise")
 	fs.BoolVar(&f.host.Predict, "predict", false, "also grant the types the policy gives paths that may be created below a mount")
 	fs.StringVarP(&f.appendRules, "append-rules", "a", "", "add rules for the container's denials in the audit records of `FILE` (ausearch -m avc,user_avc, audit.log, journalctl; - for standard input)")
+	fs.StringVar(&f.format, "format", "cil", "write the modules as `FORMAT`: cil, or selinuxprofile (the Security Profiles Operator's SelinuxProfile resources, one YAML stream)")
+	fs.StringVar(&f.spoDenied, "spo-denied", "keep", "with --format selinuxprofile, `keep` what SPO refuses by default (and print the operator setting that allows it) or drop it")
+	fs.StringVar(&f.spoNamespace, "spo-namespace", spo.DefaultNamespace, "with --format selinuxprofile, the `NAMESPACE` the Security Profiles Operator runs in, for the kubectl command printed")
 	fs.BoolVarP(&f.ansible, "ansible", "d", false, "write an Ansible playbook, its variables and an archive of the modules and their templates (deploy-module.yml, variables-deploy-module.yml, NAME-policy.tar.gz) instead of the modules")
 	fs.BoolVarP(&f.load, "load-modules", "l", false, "install the module and the templates it inherits with semodule, in one transaction, and check they loaded")
 	fs.StringVar(&f.store.Root, "store-root", "", "with -l, install into the policy store under `DIR` (semodule -p; default: the --root directory, or this host)")
@@ -101,6 +107,10 @@ func runGenerate(s *streams, c *cobra.Command, f *generateFlags, args []string) 
 		return usageError(err)
 	}
 	opts := confine.Options{Output: f.output, OutDir: f.outDir, Host: f.host, Policy: f.opts}
+	if f.format == "selinuxprofile" {
+		// One stream holds them all, written by writeSelinuxProfiles.
+		opts.Output, opts.OutDir = "", ""
+	}
 	if len(args) == 1 {
 		opts.Name = args[0]
 	}
@@ -138,6 +148,9 @@ func runGenerate(s *streams, c *cobra.Command, f *generateFlags, args []string) 
 		if _, err := ms.Load(c.Context(), f.host.Root, f.store); err != nil {
 			return kindError(err)
 		}
+	}
+	if f.format == "selinuxprofile" {
+		return writeSelinuxProfiles(s, f, ms)
 	}
 	if f.ansible {
 		files, err := ms.Ansible(f.host.Root)
@@ -200,6 +213,16 @@ func (f *generateFlags) parse(args []string) error {
 	if f.host.Root != "" && f.host.Policy != "" {
 		return errors.New("--root and --policy cannot be used together")
 	}
+	switch {
+	case f.format != "cil" && f.format != "selinuxprofile":
+		return fmt.Errorf("--format %q: the formats are cil and selinuxprofile", f.format)
+	case f.spoDenied != "keep" && f.spoDenied != "drop":
+		return fmt.Errorf("--spo-denied %q: keep or drop", f.spoDenied)
+	case f.format == "selinuxprofile" && (f.load || f.ansible || f.appendRules != ""):
+		return errors.New("--format selinuxprofile writes resources for the operator to install: it cannot be used with -l, -d or -a")
+	case f.output != "" && f.outDir != "":
+		return errors.New("-o and --out-dir cannot be used together")
+	}
 	if f.ansible && (f.load || f.output != "") {
 		return errors.New("-d writes the modules into its archive: it cannot be used with -l or -o")
 	}
@@ -221,6 +244,44 @@ func (f *generateFlags) parse(args []string) error {
 		if err := cil.ValidateName(t); err != nil {
 			return fmt.Errorf("--allow-type: %w", err)
 		}
+	}
+	return nil
+}
+
+// writeSelinuxProfiles writes the modules as one YAML stream of SPO
+// SelinuxProfiles, NAME.yaml for one container and selinuxprofiles.yaml
+// for several (in --out-dir, or -o), and says how to use them.
+func writeSelinuxProfiles(s *streams, f *generateFlags, ms *confine.Modules) error {
+	opts := spo.Options{}
+	if f.spoDenied == "drop" {
+		opts.Denied = spo.DropDenied
+	}
+	stream, warnings, err := ms.SelinuxProfiles(opts, f.spoNamespace)
+	if err != nil {
+		return kindError(err)
+	}
+	for _, w := range warnings {
+		warn(s, w)
+	}
+	file := "selinuxprofiles.yaml"
+	if len(ms.Modules) == 1 {
+		file = ms.Modules[0].Name + ".yaml"
+	}
+	switch f.output {
+	case "-":
+		_, err := s.out.Write(stream)
+		return err
+	case "":
+		file = filepath.Join(cmp.Or(f.outDir, "."), file)
+	default:
+		file = f.output
+	}
+	if _, err := confine.WriteFiles(filepath.Dir(file), []confine.File{{Name: filepath.Base(file), Data: stream}}); err != nil {
+		return policyError(err)
+	}
+	fmt.Fprintf(s.out, "\nSelinuxProfile resources written to %s! Apply them using:\n# kubectl apply -f %s\n", file, file)
+	for _, m := range ms.Modules {
+		fmt.Fprintf(s.out, "and run the pod of %s with: securityContext.seLinuxOptions.type: %s\n", m.Container, m.Recipe.Domain())
 	}
 	return nil
 }
