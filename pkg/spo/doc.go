@@ -3,8 +3,8 @@
 // a SelinuxProfile from a policy.Module, an AppArmorProfile from an
 // apparmor.Profile, and the pod securityContext that uses them. Every
 // resource is a typed Go value marshalled with sigs.k8s.io/yaml, so the
-// same module gives the same bytes; WriteStream joins several into one
-// YAML stream for kubectl apply -f.
+// same module gives the same bytes, and several join into one YAML
+// stream for kubectl apply -f.
 //
 // # SelinuxProfile
 //
@@ -34,6 +34,11 @@
 //   - its daemon accepts a System inherit only if the SPOD's
 //     spec.selinux.options.allowedSystemProfiles lists it, which holds
 //     only container by default.
+//
+// Needs gathers what a set of profiles needs of the SPOD, and Advice
+// turns it into one kubectl merge patch for them all: a merge patch
+// replaces each list whole, so a patch per profile would undo the one
+// before it.
 //
 // # AppArmorProfile
 //
