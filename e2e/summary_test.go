@@ -23,6 +23,14 @@ var stats struct {
 	aaCaught   atomic.Int64 // read-only mounts flipped to read-write the proof caught
 
 	ansible atomic.Pointer[ansibleRuns] // what the plays of confine -d did
+	spo     atomic.Pointer[spoRun]      // what TestSelinuxProfiles proved
+}
+
+// spoRun is what TestSelinuxProfiles proved: how many profiles the one
+// stream held, how many grants their compiled rules matched the modules'
+// in, and how many profiles with a permission lost were caught.
+type spoRun struct {
+	profiles, grants, caught int
 }
 
 // ansibleRuns are the recaps of TestAnsible's plays.
@@ -47,6 +55,10 @@ func summary(w io.Writer) {
 	if a := stats.ansible.Load(); a != nil {
 		fmt.Fprintf(w, "e2e (Ansible): the play confine -d wrote for %s installed it into a copy of the policy store and its check passed (%s); with a rule the policy cannot load the play failed and the store was unchanged (%s); told to look for a module the store lacks, the check failed (%s)\n",
 			a.module, a.installed, a.refused, a.ghost)
+	}
+	if r := stats.spo.Load(); r != nil {
+		fmt.Fprintf(w, "e2e (SPO): one YAML stream of %d SelinuxProfiles for the containers, each document decoded strictly; translated back to CIL as SPO installs them and compiled into the reference policy, their domains' rules equal the CIL modules' (%d grants); %d profile with one permission lost caught\n",
+			r.profiles, r.grants, r.caught)
 	}
 	if n := stats.readme.Load(); n > 0 {
 		fmt.Fprintf(w, "e2e: the README's path from a fresh Debian host ran as written (%d commands) into a copy of the policy store, and semodule lists the module\n", n)
