@@ -1,6 +1,6 @@
 # Builds, installs and packages confine: README.md, "Install", says how.
 #
-#   make                  ./confine, and under build/ the man pages,
+#   make                  build/confine, and beside it the man pages,
 #                         templates and shell completions it makes
 #   make install          installs them under $(DESTDIR)$(PREFIX)
 #   make uninstall        removes what make install installed
@@ -45,23 +45,23 @@ sources := Makefile go.mod go.sum $(shell find cmd internal pkg templates -type 
 
 all: build/stamp
 
-confine: $(sources)
+build/confine: $(sources)
 	$(GO) build $(GOBUILDFLAGS) -o $@ ./cmd/confine
 
-build/stamp: confine
+build/stamp: build/confine
 	rm -rf build/man build/templates build/completions
-	./confine man --write build/man >/dev/null
-	./confine templates --write build/templates >/dev/null
+	build/confine man --write build/man >/dev/null
+	build/confine templates --write build/templates >/dev/null
 	mkdir -p build/completions
-	./confine completion bash >build/completions/confine
-	./confine completion zsh >build/completions/_confine
-	./confine completion fish >build/completions/confine.fish
+	build/confine completion bash >build/completions/confine
+	build/confine completion zsh >build/completions/_confine
+	build/confine completion fish >build/completions/confine.fish
 	touch $@
 
 install: build/stamp
 	install -d $(DESTDIR)$(bindir) $(DESTDIR)$(templatedir) $(DESTDIR)$(mandir)/man8 \
 		$(DESTDIR)$(bashcompdir) $(DESTDIR)$(zshcompdir) $(DESTDIR)$(fishcompdir)
-	install -m 0755 confine $(DESTDIR)$(bindir)/confine
+	install -m 0755 build/confine $(DESTDIR)$(bindir)/confine
 	install -m 0644 build/templates/*.cil $(DESTDIR)$(templatedir)/
 	install -m 0644 build/man/*.8 $(DESTDIR)$(mandir)/man8/
 	install -m 0644 build/completions/confine $(DESTDIR)$(bashcompdir)/confine
@@ -77,8 +77,8 @@ uninstall: build/stamp
 		$(DESTDIR)$(zshcompdir)/_confine $(DESTDIR)$(fishcompdir)/confine.fish
 	-rmdir $(DESTDIR)$(templatedir) $(DESTDIR)$(datadir)/confine 2>/dev/null
 
-version: confine
-	@packaging/version ./confine
+version: build/confine
+	@packaging/version build/confine
 
 # The deb: make install into a staging tree with Debian's paths, the man
 # pages compressed and the documents Debian wants, then dpkg-deb with a
@@ -91,7 +91,7 @@ deb: build/stamp
 	install -m 0644 packaging/deb/copyright build/deb/usr/share/doc/confine/copyright
 	install -m 0644 README.md build/deb/usr/share/doc/confine/README.md
 	cd build/deb && find usr -type f -exec md5sum {} + | sort -k 2 >DEBIAN/md5sums
-	v=$$(packaging/version ./confine) && \
+	v=$$(packaging/version build/confine) && \
 	sed -e "s/@VERSION@/$$v/" -e "s/@ARCH@/$$(dpkg --print-architecture)/" \
 		-e "s/@SIZE@/$$(du -sk --exclude=DEBIAN build/deb | cut -f1)/" \
 		-e "s/@MAINTAINER@/$(MAINTAINER)/" packaging/deb/control >build/deb/DEBIAN/control && \
@@ -105,7 +105,7 @@ deb: build/stamp
 RPMBUILDFLAGS ?=
 rpm: build/stamp
 	rm -rf build/rpm
-	v=$$(packaging/version ./confine) && \
+	v=$$(packaging/version build/confine) && \
 	rpmbuild -bb --build-in-place $(RPMBUILDFLAGS) \
 		--define "_topdir $(CURDIR)/build/rpm" \
 		--define "confine_version $$v" packaging/confine.spec
@@ -113,4 +113,4 @@ rpm: build/stamp
 	mv build/rpm/RPMS/*/confine-*.rpm dist/
 
 clean:
-	rm -rf confine build dist
+	rm -rf build dist
