@@ -89,10 +89,12 @@ type AppArmorOptions struct {
 // ptraceAccess are the accesses SPO's ptrace field takes.
 var ptraceAccess = []string{"read", "readby", "trace", "tracedby"}
 
-// AppArmorProfile returns the AppArmorProfile for profile p, and warnings:
-// every rule SPO's abstract cannot say as confine's profile does, and how
-// it was widened or left out. An error means no resource: a name
-// Kubernetes or SPO would refuse, or a profile that does not validate.
+// AppArmorProfile returns the AppArmorProfile for profile p, and warnings,
+// each naming the resource: every rule SPO's abstract cannot say as
+// confine's profile does, and how it was widened or left out. An error
+// means no resource: a name Kubernetes or SPO would refuse (wrapping
+// ErrBadName), a path SPO's paths cannot hold (wrapping
+// apparmor.ErrBadRule), or a profile that does not validate.
 func AppArmorProfile(p *apparmor.Profile, opts AppArmorOptions) (*AppArmorProfileDoc, []string, error) {
 	if err := p.Validate(); err != nil {
 		return nil, nil, err
@@ -101,14 +103,15 @@ func AppArmorProfile(p *apparmor.Profile, opts AppArmorOptions) (*AppArmorProfil
 	if err := validateAppArmorName(name); err != nil {
 		return nil, nil, err
 	}
-	a := &abstractor{self: p.Name}
+	a := &abstractor{self: p.Name, name: name, allowed: map[string][]string{}, sockets: map[string][]string{}, denials: map[string][]string{}}
 	for _, s := range p.Sections {
 		for _, r := range s.Rules {
 			if err := a.rule(r); err != nil {
-				return nil, nil, fmt.Errorf("profile %s: %w", p.Name, err)
+				return nil, nil, fmt.Errorf("AppArmorProfile %s: %w", name, err)
 			}
 		}
 	}
+	a.finish()
 	doc := &AppArmorProfileDoc{
 		APIVersion: APIVersion,
 		Kind:       KindAppArmorProfile,
@@ -123,20 +126,47 @@ func AppArmorProfile(p *apparmor.Profile, opts AppArmorOptions) (*AppArmorProfil
 
 // abstractor collects a profile's rules into SPO's abstract.
 type abstractor struct {
-	self                           string // the profile's name
-	executables, libraries         []string
-	readOnly, writeOnly, readWrite []string
-	caps                           []string
-	tcp, udp, raw                  bool
-	ptrace                         []string
-	ptracePeer                     string
-	warnings                       []string
-	readOnlyWarned, denyAllWarned  bool
-	unixWarned, allNetWarned       bool
+	self, name string // the profile's name, the resource's
+	// allowed maps each of SPO's lists that allow paths to its paths,
+	// and allows are the rules that went into them.
+	allowed             map[string][]string
+	allows              []allowRule
+	readOnly, writeOnly []string
+	caps                []string
+	tcp, udp, raw       bool
+	ptrace              []string
+	ptracePeer          string
+	// sockets maps a socket type to the families rules allowed it in.
+	sockets map[string][]string
+	// rawRules are the rules written as allowRaw; packet, whether one is
+	// of packet sockets.
+	rawRules []string
+	packet   bool
+	// denials maps what deny rules became to the rules, denied its keys
+	// in order.
+	denials  map[string][]string
+	denied   []string
+	warnings []string
+}
+
+// SPO's lists that allow paths, and how it allows them.
+const (
+	readWritePaths     = "readWritePaths"     // rwlk
+	allowedLibraries   = "allowedLibraries"   // mr
+	allowedExecutables = "allowedExecutables" // ixr
+)
+
+// An allowRule is a file rule that allows, as it went into SPO's lists,
+// and why it matches more there, if it does.
+type allowRule struct {
+	text  string
+	lists []string
+	paths []string
+	why   []string
 }
 
 func (a *abstractor) warn(format string, args ...any) {
-	w := fmt.Sprintf(format, args...)
+	w := "AppArmorProfile " + a.name + ": " + fmt.Sprintf(format, args...)
 	if !slices.Contains(a.warnings, w) {
 		a.warnings = append(a.warnings, w)
 	}
@@ -148,7 +178,7 @@ func (a *abstractor) rule(r apparmor.Rule) error {
 		return a.file(r)
 	case apparmor.CapabilityRule:
 		if r.Qualifier != apparmor.Allow {
-			a.warn("%s left out: SPO's abstract only allows capabilities; a capability it does not list is refused all the same", r.Text())
+			a.warn("%s left out: SPO's abstract only allows capabilities, and refuses those it does not list all the same", r.Text())
 			return nil
 		}
 		a.caps = append(a.caps, r.Name)
@@ -160,97 +190,145 @@ func (a *abstractor) rule(r apparmor.Rule) error {
 	return nil
 }
 
-// paths returns the SPO paths a file rule's pattern stands for.
-func (a *abstractor) paths(r apparmor.FileRule) ([]string, error) {
+// spoPaths returns the SPO paths a file rule's pattern stands for,
+// whether a character class was widened, and whether one of the first
+// name was, into /*/**: then the paths reach below every name at the
+// top, /dev, /proc and /sys among them.
+func spoPaths(r apparmor.FileRule) (paths []string, widened, top bool, err error) {
 	pattern := r.Pattern
 	if q, ok := strings.CutPrefix(pattern, `"`); ok {
 		pattern = strings.TrimSuffix(q, `"`) // SPO quotes a path with a space itself
 	}
-	var out []string
-	widened := false
 	for _, p := range expand(pattern) {
-		p, w := widen(p)
-		widened = widened || w
-		if !aaPath.MatchString(p) {
-			return nil, fmt.Errorf("%s: %w: SPO takes no path %q", r.Text(), apparmor.ErrBadRule, p)
+		w, changed := widen(p)
+		widened = widened || changed
+		top = top || strings.HasPrefix(p, "/[") && strings.HasPrefix(w, "/*/**")
+		if !aaPath.MatchString(w) {
+			return nil, false, false, fmt.Errorf("rule %q: %w: SPO's paths hold only letters, digits, spaces, _ . / + - @, the globs * ** ? and variables @{NAME}, not %q", r.Text(), apparmor.ErrBadRule, w)
 		}
-		out = append(out, p)
+		paths = append(paths, w)
 	}
-	out = prune(out)
-	if widened {
-		a.warn("%s written as %s: SPO's paths take no character class, so it matches more", r.Text(), strings.Join(out, " "))
-	}
-	return out, nil
+	return prune(paths), widened, top, nil
 }
 
 func (a *abstractor) file(r apparmor.FileRule) error {
-	paths, err := a.paths(r)
+	paths, widened, top, err := spoPaths(r)
 	if err != nil {
 		return err
 	}
-	perms := r.Perms
 	if r.Qualifier != apparmor.Allow {
-		return a.deny(r, paths)
+		a.deny(r, paths, widened)
+		return nil
 	}
-	var as []string
-	var added []string
-	if strings.ContainsAny(perms, "walk") {
-		a.readWrite = append(a.readWrite, paths...)
-		as = append(as, "readWritePaths (rwlk)")
-		for _, c := range "rwlk" {
-			if !strings.ContainsRune(perms, c) && !(c == 'w' && strings.ContainsRune(perms, 'a')) {
+	perms := r.Perms
+	has := func(c rune) bool { return strings.ContainsRune(perms, c) }
+	rule := allowRule{text: r.Text(), paths: paths}
+	var modes, added []string
+	add := func(list, mode string) {
+		a.allowed[list] = append(a.allowed[list], paths...)
+		rule.lists, modes = append(rule.lists, list), append(modes, mode)
+		for _, c := range mode {
+			if !has(c) {
 				added = append(added, string(c))
 			}
 		}
 	}
-	if strings.ContainsRune(perms, 'm') || strings.ContainsRune(perms, 'r') && !strings.ContainsAny(perms, "walk") {
-		// A library is mapped and read, which is the one list that
-		// allows reading without SPO's readOnlyPaths denying writes, as
-		// a deny would win over the rules that allow them.
-		a.libraries = append(a.libraries, paths...)
-		as = append(as, "allowedLibraries (mr)")
-		if !strings.ContainsRune(perms, 'm') {
-			added = append(added, "m")
+	if strings.ContainsAny(perms, "walk") {
+		add(readWritePaths, "rwlk")
+	}
+	if has('m') || has('r') && !strings.ContainsAny(perms, "walk") {
+		// A library is mapped and read: the one list that allows reading
+		// without SPO's readOnlyPaths denying writes, as a deny would win
+		// over the rules that allow them.
+		add(allowedLibraries, "mr")
+	}
+	if has('x') {
+		add(allowedExecutables, "ixr")
+	}
+	if has('m') || has('x') {
+		// SPO refuses a program or library whose path climbs out of a
+		// directory (/.. at its start, /../ inside).
+		for _, p := range paths {
+			if strings.HasPrefix(p, "/..") || strings.Contains(p, "/../") {
+				return fmt.Errorf("rule %q: %w: SPO takes no program or library path with /.. in it, as %q", r.Text(), apparmor.ErrBadRule, p)
+			}
 		}
 	}
-	if strings.ContainsRune(perms, 'x') {
-		a.executables = append(a.executables, paths...)
-		as = append(as, "allowedExecutables (ixr)")
-		if !strings.Contains(perms, "ix") {
-			added = append(added, "ix")
+	if widened {
+		rule.why = append(rule.why, "SPO's paths take no character class, so each class became *, which matches more")
+		if top {
+			access := "readable"
+			if slices.Contains(rule.lists, readWritePaths) {
+				access = "readable and writable"
+			}
+			rule.why = append(rule.why, "with the first name's class gone it matches every path, /dev, /proc and /sys among them, so every device node and all of /sys become "+access+", but for what SPO's own rules deny")
 		}
 	}
-	if len(added) > 0 {
-		slices.Sort(added)
-		a.warn("%s written as %s, which also allow %s", r.Text(), strings.Join(as, " and "), strings.Join(slices.Compact(added), ", "))
+	if added = sortedSet(added); len(added) > 0 {
+		rule.why = append(rule.why, fmt.Sprintf("SPO allows %s, so also %s", join(modes), join(added)))
 	}
+	a.allows = append(a.allows, rule)
 	return nil
+}
+
+// join lists words in English: "a", "a and b", "a, b and c".
+func join(words []string) string {
+	if len(words) < 2 {
+		return strings.Join(words, "")
+	}
+	return strings.Join(words[:len(words)-1], ", ") + " and " + words[len(words)-1]
 }
 
 // deny writes a deny rule: writes denied as SPO's readOnlyPaths deny them,
 // reads and writes as readOnlyPaths and writeOnlyPaths together do.
-func (a *abstractor) deny(r apparmor.FileRule, paths []string) error {
+// Rules that become the same are warned about together, in finish.
+func (a *abstractor) deny(r apparmor.FileRule, paths []string, widened bool) {
 	perms := r.Perms
+	var how string
 	switch {
 	case strings.Trim(perms, "walk") == "":
 		a.readOnly = append(a.readOnly, paths...)
-		if !a.readOnlyWarned {
-			a.readOnlyWarned = true
-			a.warn("denied writes (%s) are written as readOnlyPaths, which SPO renders as PATH r and deny PATH wlk: locking is denied there too, and the denials are not audited", r.Text())
+		how = "in readOnlyPaths, which SPO renders as PATH r and deny PATH wlk, so they become readable"
+		if extra := missing("wlk", perms); len(extra) > 0 {
+			how += ", and it denies " + join(extra) + " too"
 		}
 	case strings.ContainsRune(perms, 'r') && strings.ContainsAny(perms, "wa"):
 		// readOnlyPaths deny w, l and k; writeOnlyPaths deny r. What
 		// each also allows is denied by the other, and a deny wins.
 		a.readOnly = append(a.readOnly, paths...)
 		a.writeOnly = append(a.writeOnly, paths...)
-		if strings.Trim(perms, "rwalk") != "" && !a.denyAllWarned {
-			a.denyAllWarned = true
-			a.warn("paths denied outright (%s) are written in both readOnlyPaths and writeOnlyPaths, which together deny r, w, l and k; SPO's abstract cannot deny %s", r.Text(), strings.Trim(perms, "rwalk"))
+		how = "in readOnlyPaths and writeOnlyPaths, whose rules SPO renders so that together they deny r, w, l and k"
+		if extra := missing("wlk", perms); len(extra) > 0 {
+			how += " (" + join(extra) + " too)"
+		}
+		if left := strings.Trim(perms, "rwalk"); left != "" {
+			how += ", and nothing denies " + left
 		}
 	default:
-		a.warn("%s left out: SPO's abstract has no rule that denies that alone", r.Text())
+		a.warn("%s left out: SPO's abstract cannot deny %s without denying reads or writes", r.Text(), perms)
+		return
 	}
-	return nil
+	if widened {
+		how += "; SPO's paths take no character class, so each class became * (" + strings.Join(paths, " ") + "), which denies more"
+	}
+	if r.Qualifier == apparmor.AuditDeny {
+		how += "; SPO's denials are not audited"
+	}
+	if _, ok := a.denials[how]; !ok {
+		a.denied = append(a.denied, how)
+	}
+	a.denials[how] = append(a.denials[how], r.Text())
+}
+
+// missing returns the permissions of want that perms lacks.
+func missing(want, perms string) []string {
+	var out []string
+	for _, c := range want {
+		if !strings.ContainsRune(perms, c) {
+			out = append(out, string(c))
+		}
+	}
+	return out
 }
 
 func (a *abstractor) network(r apparmor.NetworkRule) {
@@ -261,29 +339,24 @@ func (a *abstractor) network(r apparmor.NetworkRule) {
 	switch {
 	case r.Family == "":
 		a.tcp, a.udp, a.raw = true, true, true
-		if !a.allNetWarned {
-			a.allNetWarned = true
-			a.warn("%s (all networking) written as tcp, udp and raw sockets: SPO's abstract has no rule for the other families (netlink, packet, unix...)", r.Text())
-		}
+		a.warn("%s (all networking) written as allowTcp, allowUdp and allowRaw: SPO's abstract has no rule for other sockets: those of unix, netlink and the other families are refused, but for raw ones and what abstractions/base allows", r.Text())
 	case r.Family == "unix":
-		if !a.unixWarned {
-			a.unixWarned = true
-			a.warn("%s left out: SPO's abstract has no rule for Unix sockets; abstractions/base, which SPO's profile includes, allows them among the profile's own processes and from unconfined ones, which on a kernel that mediates Unix sockets is less", r.Text())
-		}
-	case r.Family == "packet":
+		a.warn("%s left out: SPO's abstract has no rule for Unix sockets; abstractions/base, which SPO's profile includes, lets the profile create them and use them with its own processes (and receive from unconfined ones), which on a kernel that mediates Unix sockets is less", r.Text())
+	case r.Family == "packet" || r.Type == "raw":
 		a.raw = true
-		a.warn("%s written as raw sockets: SPO's abstract has no rule for packet sockets of other types", r.Text())
+		a.rawRules = append(a.rawRules, r.Text())
+		a.packet = a.packet || r.Family == "packet"
 	case r.Type == "stream":
 		a.tcp = true
+		a.sockets["stream"] = append(a.sockets["stream"], r.Family)
 	case r.Type == "dgram":
 		a.udp = true
-	case r.Type == "raw":
-		a.raw = true
+		a.sockets["dgram"] = append(a.sockets["dgram"], r.Family)
 	case r.Type == "seqpacket":
 		a.warn("%s left out: SPO's abstract has only tcp, udp and raw sockets, and an sctp socket is none of them, so a published sctp port cannot be served", r.Text())
 	default:
 		a.tcp, a.udp = true, true
-		a.warn("%s written as tcp and udp sockets: SPO's abstract has no rule for one family alone", r.Text())
+		a.warn("%s written as allowTcp and allowUdp, which SPO renders as network tcp and network udp, of inet and inet6 both: SPO's abstract has no rule for one family, and its raw sockets are allowRaw's", r.Text())
 	}
 }
 
@@ -291,21 +364,33 @@ func (a *abstractor) network(r apparmor.NetworkRule) {
 func (a *abstractor) fixed(text string) {
 	switch {
 	case text == "deny mount," || text == "deny umount," || text == "deny pivot_root,":
-		// SPO's profile has no mount rule, so AppArmor refuses these all
-		// the same.
+		// SPO's profile has no mount rule but with sys_rawio (see
+		// finish), so AppArmor refuses these all the same.
 	case strings.HasPrefix(text, "ptrace ("):
 		access, peer, ok := parsePtrace(text)
-		if !ok || a.ptrace != nil && a.ptracePeer != peer {
-			a.warn("%s left out: SPO's abstract holds one ptrace rule, of the accesses %s, for one peer", text, strings.Join(ptraceAccess, ", "))
-			return
-		}
 		if peer == a.self {
 			// Itself, whatever the resource is named.
 			peer = "@{profile_name}"
 		}
+		if !ok || a.ptrace != nil && a.ptracePeer != peer {
+			a.warn("%s left out: SPO's abstract holds one ptrace rule, of the accesses %s, for one peer", text, join(ptraceAccess))
+			return
+		}
 		a.ptrace, a.ptracePeer = append(a.ptrace, access...), peer
 	case strings.HasPrefix(text, "signal"):
-		a.warn("%s left out: SPO's abstract has no signal rule; abstractions/base, which SPO's profile includes, lets the profile's own processes signal each other and unconfined ones signal them, not an engine's process that runs under a profile of its own (runc, crun or podman on Ubuntu 24.04 and later)", text)
+		_, peer, _ := strings.Cut(strings.TrimSuffix(text, ","), " peer=")
+		others := slices.DeleteFunc(expand(peer), func(p string) bool { return p == "unconfined" || p == a.self })
+		if peer != "" && len(others) == 0 {
+			// abstractions/base, which SPO's profile includes, lets
+			// unconfined processes signal the profile's, and those
+			// signal each other.
+			return
+		}
+		from := "other processes"
+		if peer != "" {
+			from = join(others)
+		}
+		a.warn("%s left out: SPO's abstract has no signal rule, and abstractions/base, which SPO's profile includes, only lets unconfined processes signal the profile's and those signal each other: signals from %s are refused while they run under a profile of their own", text, from)
 	default:
 		a.warn("%s left out: SPO's abstract has no such rule", text)
 	}
@@ -335,14 +420,49 @@ func parsePtrace(text string) (access []string, peer string, ok bool) {
 	return access, peer, true
 }
 
+// finish prunes SPO's lists and warns of what only the whole profile
+// shows: a rule that matches more in SPO's lists, unless a wider one
+// covers each of its paths there, which says it all.
+func (a *abstractor) finish() {
+	for list, paths := range a.allowed {
+		a.allowed[list] = prune(paths)
+	}
+	for _, r := range a.allows {
+		kept := slices.ContainsFunc(r.lists, func(list string) bool {
+			return slices.ContainsFunc(r.paths, func(p string) bool { return slices.Contains(a.allowed[list], p) })
+		})
+		if kept && len(r.why) > 0 {
+			a.warn("%s written in %s as %s: %s", r.text, join(r.lists), strings.Join(r.paths, " "), strings.Join(r.why, "; "))
+		}
+	}
+	for _, how := range a.denied {
+		a.warn("%s written %s", strings.Join(a.denials[how], " "), how)
+	}
+	if len(a.rawRules) > 0 {
+		w := "SPO renders it as network raw, which allows raw sockets of every family, netlink's among them"
+		if a.packet {
+			w += ", and only raw ones of packet's"
+		}
+		a.warn("%s written as allowRaw: %s", strings.Join(a.rawRules, " "), w)
+	}
+	for _, s := range []struct{ kind, field, protocol string }{{"stream", "allowTcp", "tcp"}, {"dgram", "allowUdp", "udp"}} {
+		if fams := a.sockets[s.kind]; len(fams) > 0 && !(slices.Contains(fams, "inet") && slices.Contains(fams, "inet6")) {
+			a.warn("network %s %s, written as %s: SPO renders it as network %s, of inet and inet6 both", fams[0], s.kind, s.field, s.protocol)
+		}
+	}
+	if slices.Contains(a.caps, "sys_rawio") {
+		a.warn("capability sys_rawio: with it SPO's daemon also allows mount, remount and umount, and running /sbin/fsck and /sbin/fsck.ext4, which this profile does not")
+	}
+}
+
 func (a *abstractor) abstract() AppArmorAbstract {
 	var out AppArmorAbstract
-	if ex, lib := prune(a.executables), prune(a.libraries); len(ex)+len(lib) > 0 {
+	if ex, lib := a.allowed[allowedExecutables], a.allowed[allowedLibraries]; len(ex)+len(lib) > 0 {
 		out.Executable = &AppArmorExecutables{AllowedExecutables: ex, AllowedLibraries: lib}
 	}
 	// Denials are kept whole: a deny covered by a wider allow still
 	// counts.
-	if ro, wo, rw := sortedSet(a.readOnly), sortedSet(a.writeOnly), prune(a.readWrite); len(ro)+len(wo)+len(rw) > 0 {
+	if ro, wo, rw := sortedSet(a.readOnly), sortedSet(a.writeOnly), a.allowed[readWritePaths]; len(ro)+len(wo)+len(rw) > 0 {
 		out.Filesystem = &AppArmorFilesystem{ReadOnlyPaths: ro, WriteOnlyPaths: wo, ReadWritePaths: rw}
 	}
 	out.Network = &AppArmorNetwork{AllowRaw: &a.raw, Protocols: &AppArmorProtocols{AllowTCP: &a.tcp, AllowUDP: &a.udp}}

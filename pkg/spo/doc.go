@@ -44,17 +44,41 @@
 //
 // SPO's AppArmorProfile has no field for a profile's text: it holds an
 // abstract (allowed executables and libraries, read-only, write-only and
-// read-write paths, tcp, udp and raw networking, capabilities, ptrace)
-// that the daemon renders into a profile of its own, which also denies
-// writes to /proc outside a process's own entries and the kernel's memory
-// files. AppArmorProfile maps each rule of confine's profile onto that
-// abstract, as closely as it allows; what it cannot say is widened or left
-// out, and every such rule is a warning. The largest loss: SPO's paths take
-// no character class, so the rule for the container's own files (all but
-// /dev, /proc and /sys) becomes every path. The profile is installed under
-// its metadata.name, which pods name as appArmorProfile.localhostProfile;
-// SPO refuses to replace a profile the node already has that it did not
-// install, such as one confine apparmor -l loaded.
+// read-write paths, tcp, udp and raw sockets, capabilities, ptrace) that
+// the daemon renders into a profile of its own, which also denies writes
+// to /proc outside a process's own entries and the kernel's memory files.
+// AppArmorProfile maps each rule of confine's profile onto that abstract,
+// as closely as it allows; what it cannot say is widened or left out, and
+// every such rule is a warning that names the resource:
+//
+//   - SPO's paths take no alternation and no character class: an
+//     alternation is written out (a glob that starts a name inside one,
+//     which may match nothing there, once with and once without it), and
+//     a class becomes *. The rule for the container's own files (all but
+//     /dev, /proc and /sys, said with classes of the first name) becomes
+//     every path, so every device node and all of /sys become readable
+//     and writable in SPO's profile but for what its own rules deny.
+//   - each list allows a fixed set of permissions (rwlk, mr, ixr):
+//     what a rule gains from its list is said. A rule whose paths a
+//     wider one covers in the same list is left to that one, which says
+//     it all.
+//   - denied writes become readOnlyPaths (PATH r, deny PATH wlk, never
+//     audited), and paths denied outright readOnlyPaths and
+//     writeOnlyPaths together, which deny r, w, l and k but not x.
+//   - sockets: tcp and udp are of inet and inet6 both; allowRaw is raw
+//     sockets of every family; there is no rule for unix sockets, sctp
+//     or the families of netlink and the rest, which abstractions/base
+//     allows some of.
+//   - signals: abstractions/base lets unconfined processes signal the
+//     profile's and those signal each other, and nothing more; ptrace
+//     is one rule, whose peer the profile itself is written
+//     @{profile_name}.
+//   - with sys_rawio SPO's daemon allows mount, remount and umount.
+//
+// The profile is installed under its metadata.name, which pods name as
+// appArmorProfile.localhostProfile; SPO refuses to replace a profile the
+// node already has that it did not install, such as one confine apparmor
+// -l loaded.
 //
 // # What was checked in SPO's source
 //
@@ -86,15 +110,35 @@
 //     --type=merge.
 //   - api/apparmorprofile/v1/apparmorprofile_types.go and
 //     v1alpha1/conversion.go: AppArmorProfile is cluster-scoped, served as
-//     v1 (storage, the conversion hub) and v1alpha1, with spec.abstract and
-//     spec.mode (Enforce or Complain) and no raw policy field in either
-//     version; internal/pkg/daemon/apparmorprofile/crd2armor/crd2armor.go
-//     renders the abstract (readOnlyPaths as PATH r plus deny PATH wlk,
-//     writeOnlyPaths as PATH wlk plus deny PATH r, readWritePaths as PATH
-//     rwlk, executables ixr, libraries mr, network tcp/udp/raw, ptrace
-//     (ACCESS) peer=PEER) and its path pattern, which allows * ? and @{var}
-//     but no braces, brackets or commas; apparmor_supported.go loads it as
-//     profile NAME and refuses the runtimes' own profile names.
+//     v1 (storage, the conversion hub) and v1alpha1, with spec.abstract,
+//     spec.mode (Enforce, the default, or Complain) and spec.state, and no
+//     raw policy field in either version; its lists are sets, its paths
+//     match the pattern aaPath holds, its capabilities are the 41 of
+//     Linux 5.9 by name, its ptrace accesses read, readby, trace and
+//     tracedby, one to four of them, and its peer matches aaPeer.
+//   - internal/pkg/daemon/apparmorprofile/crd2armor/crd2armor.go: the
+//     profile is NAME with flags (enforce or complain,
+//     attach_disconnected, mediate_deleted), tunables/global,
+//     abstractions/base and no abi; executables PATH ixr, libraries PATH
+//     mr, readOnlyPaths PATH r and deny PATH wlk, writeOnlyPaths PATH wlk
+//     and deny PATH r, readWritePaths PATH rwlk (quoted when a path holds
+//     a space), one ptrace (ACCESS) peer=PEER rule, allowRaw as network
+//     raw or deny network raw, allowTcp and allowUdp as network tcp and
+//     network udp, a rule per capability; with sys_rawio also /sbin/fsck
+//     and /sbin/fsck.ext4 ixr and the mount, remount and umount rules;
+//     then denials of writes to /proc's own files, below its entries but
+//     a process's and sys, to /proc/sys but kernel and to /proc/sys/kernel
+//     but shm*, and of every access but m to /proc's sysrq-trigger, mem,
+//     kmem and kcore and to /sys's EFI variables. In complain mode it
+//     writes no deny rule at all. It refuses a path outside the pattern,
+//     and a program or library path with /.. in it.
+//   - apparmor_supported.go: the profile is loaded as NAME, never over a
+//     profile the node has whose file SPO did not write, nor as a
+//     container runtime's own (docker-default, crio-default,
+//     cri-containerd.apparmor.d, containers-default-*, crio-default-*).
+//
+// internal/spoproof renders resources the same way for the tests, which
+// compile the result with apparmor_parser and prove it with aaproof.
 //
 // Nothing here imports SPO: the resources are this package's own types.
 package spo
