@@ -44,7 +44,7 @@ var layers = map[string]int{
 }
 
 // harnesses are the packages only tests use.
-var harnesses = []string{"internal/testutil", "internal/ansibletest", "internal/seltest", "internal/aaproof", "internal/hosttest", "internal/vmtest", "internal/depcheck", "e2e", "e2e/vm"}
+var harnesses = []string{"internal/testutil", "internal/ansibletest", "internal/seltest", "internal/aaproof", "internal/spoproof", "internal/hosttest", "internal/vmtest", "internal/depcheck", "e2e", "e2e/vm"}
 
 // stdlibOnly are the packages that read and write policy formats, and
 // the templates: they must build anywhere, with nothing but the standard
