@@ -2,19 +2,22 @@ package cmd
 
 import (
 	"errors"
+	"fmt"
+	"path/filepath"
 
 	"github.com/spf13/cobra"
 
 	"github.com/confine-policy/confine/pkg/aaload"
 	"github.com/confine-policy/confine/pkg/confine"
+	"github.com/confine-policy/confine/pkg/spo"
 )
 
 func newAppArmor(s *streams) *cobra.Command {
 	var (
-		json, engine string
-		ids          []string
-		opts         confine.ProfileOptions
-		load         bool
+		json, engine, format string
+		ids                  []string
+		opts                 confine.ProfileOptions
+		load                 bool
 	)
 	c := &cobra.Command{
 		Use:   "apparmor [flags] [NAME]",
@@ -38,10 +41,19 @@ apparmor_parser has compiled it: a profile the parser or the kernel
 refuses leaves the directory as it was. A profile file there that confine
 did not write is never replaced.
 
+With --format apparmorprofile, it writes the profiles as the Kubernetes
+Security Profiles Operator's AppArmorProfile resources instead, in one
+YAML stream for kubectl apply -f: NAME.yaml for one container,
+apparmorprofiles.yaml for several (or -o FILE), and the securityContext
+each container's pod runs with. SPO renders a profile of its own from a
+resource, which cannot say all a profile does: each rule it widens or
+leaves out is a warning, the largest that the rule for the container's
+own files becomes every path, /dev and /sys among them.
+
 Exit status:
   0  done, perhaps with warnings
-  2  usage error: an unknown flag, a bad NAME, a profile of NAME that is not confine's
-  3  the container's description cannot be read, or a path of it cannot be written safely into a profile
+  2  usage error: an unknown flag, a bad NAME, a profile of NAME that is not confine's, --format apparmorprofile with -l
+  3  the container's description cannot be read, or a path of it cannot be written safely into a profile or an AppArmorProfile
   4  the profile cannot be written, or apparmor_parser refused it`,
 		Example: `  # Write the profile web, check it, load it, and run the container under it:
   docker inspect web | confine apparmor web
@@ -50,7 +62,11 @@ Exit status:
   apparmor_parser -r -W /etc/apparmor.d/containers/web
   docker run --security-opt apparmor=web -p 8080:80 nginx
   # The same, with podman, loaded at once:
-  podman inspect web | confine apparmor -l web`,
+  podman inspect web | confine apparmor -l web
+  # For Kubernetes: web.yaml, an AppArmorProfile for the Security
+  # Profiles Operator to install on every node
+  docker inspect web | confine apparmor --format apparmorprofile web
+  kubectl apply -f web.yaml`,
 		Args: positional(cobra.MaximumNArgs(1)),
 		RunE: func(c *cobra.Command, args []string) error {
 			if len(args) == 1 {
@@ -59,12 +75,22 @@ Exit status:
 			switch {
 			case json != "" && len(ids) > 0:
 				return usageError(errors.New("-j and -i cannot be used together"))
+			case format != "profile" && format != "apparmorprofile":
+				return usageError(fmt.Errorf("--format %q: the formats are profile and apparmorprofile", format))
+			case format == "apparmorprofile" && load:
+				return usageError(errors.New("--format apparmorprofile writes resources for the operator to install: it cannot be used with -l"))
 			case load && opts.Output != "":
 				return usageError(errors.New("-l installs the profile into the profile directory: -o cannot name another file"))
 			}
 			cs, err := read(s, "confine apparmor NAME", ids, json, engine)
 			if err != nil {
 				return err
+			}
+			output := opts.Output
+			if format == "apparmorprofile" {
+				// One stream holds them all, written by
+				// writeAppArmorProfiles.
+				opts.Output = ""
 			}
 			ps, err := confine.GenerateProfiles(cs.Containers, opts)
 			if err != nil {
@@ -74,6 +100,9 @@ Exit status:
 				for _, w := range p.Warnings {
 					warn(s, w)
 				}
+			}
+			if format == "apparmorprofile" {
+				return writeAppArmorProfiles(s, output, ps)
 			}
 			if load {
 				_, err = ps.Load(c.Context(), aaload.Options{})
@@ -103,5 +132,40 @@ Exit status:
 	fs.BoolVar(&opts.Profile.FullNetwork, "full-network-access", false, "allow the container all networking, not only what its published ports use")
 	fs.BoolVarP(&load, "load", "l", false, "install the profile into the profile directory and load it with apparmor_parser -r -W")
 	fs.StringVar(&opts.Dir, "profile-dir", "", "install profiles into `DIR` (default "+aaload.DefaultDir+")")
+	fs.StringVar(&format, "format", "profile", "write the profiles as `FORMAT`: profile, or apparmorprofile (the Security Profiles Operator's AppArmorProfile resources, one YAML stream)")
 	return c
+}
+
+// writeAppArmorProfiles writes the profiles as one YAML stream of SPO
+// AppArmorProfiles, NAME.yaml for one container and apparmorprofiles.yaml
+// for several (or output, - for standard output), and says how to use
+// them.
+func writeAppArmorProfiles(s *streams, output string, ps *confine.Profiles) error {
+	stream, warnings, err := ps.AppArmorProfiles(spo.AppArmorOptions{})
+	if err != nil {
+		return kindError(err)
+	}
+	for _, w := range warnings {
+		warn(s, w)
+	}
+	file := "apparmorprofiles.yaml"
+	if len(ps.Profiles) == 1 {
+		file = ps.Profiles[0].Name + ".yaml"
+	}
+	switch output {
+	case "-":
+		_, err := s.out.Write(stream)
+		return err
+	case "":
+	default:
+		file = output
+	}
+	if _, err := confine.WriteFiles(filepath.Dir(file), []confine.File{{Name: filepath.Base(file), Data: stream}}); err != nil {
+		return policyError(err)
+	}
+	fmt.Fprintf(s.out, "\nAppArmorProfile resources written to %s! Apply them using:\n# kubectl apply -f %s\n", file, file)
+	for _, p := range ps.Profiles {
+		fmt.Fprintf(s.out, "and run the pod of %s with: securityContext.appArmorProfile: {type: Localhost, localhostProfile: %s}\n", p.Container, p.Name)
+	}
+	return nil
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/confine-policy/confine/internal/spoproof"
 	"github.com/confine-policy/confine/internal/testutil"
 )
 
@@ -33,6 +34,13 @@ func TestAppArmorCommand(t *testing.T) {
 		{"json-and-id", "apparmor -j x -i y web", ""},
 		{"bad-json", "apparmor web", "testdata/inspect/bad-truncated.json"},
 		{"terminal", "apparmor web", "/dev/null"},
+		{"apparmorprofile", "apparmor --format apparmorprofile web", "testdata/inspect/docker-20.10-web.json"},
+		{"apparmorprofile-several", "apparmor --format apparmorprofile", "testdata/inspect/docker-20.10-multi.json"},
+		{"apparmorprofile-output", "apparmor --format apparmorprofile -o k8s/lab.yaml", "testdata/inspect/docker-20.10-multi.json"},
+		{"apparmorprofile-stdout", "apparmor --format apparmorprofile -o - web", "testdata/inspect/podman-4.3-web.json"},
+		{"apparmorprofile-bad-name", "apparmor --format apparmorprofile Web_1", "testdata/inspect/docker-20.10-web.json"},
+		{"apparmorprofile-load", "apparmor --format apparmorprofile -l web", "testdata/inspect/docker-20.10-web.json"},
+		{"format-bad", "apparmor --format yaml web", "testdata/inspect/docker-20.10-web.json"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			args := strings.ReplaceAll(tc.args, "testdata/", testdata)
@@ -44,7 +52,9 @@ func TestAppArmorCommand(t *testing.T) {
 	}
 }
 
-// compileProfiles compiles each profile written with AppArmor's parser.
+// compileProfiles compiles each profile written with AppArmor's parser;
+// of a stream of AppArmorProfiles, what SPO's daemon makes of each
+// resource (as internal/spoproof renders it).
 func compileProfiles(t *testing.T, profiles map[string]string) {
 	t.Helper()
 	if len(profiles) == 0 {
@@ -52,8 +62,26 @@ func compileProfiles(t *testing.T, profiles map[string]string) {
 	}
 	parser := testutil.Tool(t, "apparmor_parser")
 	dir := t.TempDir()
+	files := map[string]string{}
 	for name, text := range profiles {
-		file := filepath.Join(dir, strings.TrimSuffix(name, ".cil"))
+		if !strings.HasPrefix(text, "apiVersion: ") {
+			files[name] = text
+			continue
+		}
+		docs, err := spoproof.Decode([]byte(text))
+		if err != nil || len(docs) == 0 {
+			t.Fatalf("%s: %d AppArmorProfiles, %v", name, len(docs), err)
+		}
+		for _, d := range docs {
+			rendered, err := spoproof.Render(d)
+			if err != nil {
+				t.Fatalf("%s: %v", name, err)
+			}
+			files[name+"/"+d.Metadata.Name] = string(rendered)
+		}
+	}
+	for name, text := range files {
+		file := filepath.Join(dir, strings.ReplaceAll(strings.TrimSuffix(name, ".cil"), "/", "_"))
 		if err := os.WriteFile(file, []byte(text), 0o644); err != nil {
 			t.Fatal(err)
 		}
@@ -76,6 +104,26 @@ func TestAppArmorRefusedPath(t *testing.T) {
 	status, stdout, stderr := run([]string{"apparmor", "-j", input, "web"}, strings.NewReader(""))
 	if status != 3 || stdout != "" || strings.Count(stderr, "\n") != 1 || !strings.Contains(stderr, "path not safe in a profile") {
 		t.Errorf("got status %d, stdout %q, stderr %q; want 3 and one line saying the path is not safe", status, stdout, stderr)
+	}
+	if entries, _ := os.ReadDir(work); len(entries) != 0 {
+		t.Errorf("files left behind: %v", entries)
+	}
+}
+
+// TestAppArmorProfileRefusedPath gives confine apparmor --format
+// apparmorprofile a mount destination AppArmor takes but SPO's paths do
+// not: exit status 3, one line, no file.
+func TestAppArmorProfileRefusedPath(t *testing.T) {
+	input := edited(t, "docker-20.10-web.json", func(cs []map[string]any) []map[string]any {
+		mounts := cs[0]["Mounts"].([]any)
+		mounts[0].(map[string]any)["Destination"] = "/data:ro"
+		return cs
+	})
+	work := t.TempDir()
+	t.Chdir(work)
+	status, stdout, stderr := run([]string{"apparmor", "--format", "apparmorprofile", "-j", input, "web"}, strings.NewReader(""))
+	if status != 3 || stdout != "" || strings.Count(stderr, "\n") != 1 || !strings.Contains(stderr, `SPO's paths hold only`) || !strings.Contains(stderr, `"/data:ro"`) {
+		t.Errorf("got status %d, stdout %q, stderr %q; want 3 and one line saying SPO takes no such path", status, stdout, stderr)
 	}
 	if entries, _ := os.ReadDir(work); len(entries) != 0 {
 		t.Errorf("files left behind: %v", entries)

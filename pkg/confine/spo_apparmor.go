@@ -1,0 +1,45 @@
+package confine
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+
+	"github.com/confine-policy/confine/pkg/apparmor"
+	"github.com/confine-policy/confine/pkg/spo"
+)
+
+// AppArmorProfiles returns the profiles as the Security Profiles
+// Operator's AppArmorProfile resources (see spo.AppArmorProfile), in one
+// YAML stream, with the warnings of what SPO's abstract cannot say as the
+// profiles do. Each resource is named after its profile, unless
+// opts.Name names the one resource of a single profile; that name is
+// what a pod's appArmorProfile.localhostProfile gives.
+func (ps *Profiles) AppArmorProfiles(opts spo.AppArmorOptions) ([]byte, []string, error) {
+	if opts.Name != "" && len(ps.Profiles) > 1 {
+		return nil, nil, usage(fmt.Errorf("an AppArmorProfile name names one resource, but there are %d profiles", len(ps.Profiles)))
+	}
+	var stream bytes.Buffer
+	var warnings []string
+	for i, p := range ps.Profiles {
+		doc, w, err := spo.AppArmorProfile(p.Profile, opts)
+		switch {
+		case errors.Is(err, spo.ErrBadName):
+			return nil, nil, usage(fmt.Errorf("profile %s: %w", p.Name, err))
+		case errors.Is(err, apparmor.ErrBadRule):
+			return nil, nil, input(fmt.Errorf("container %s: %w", p.Container, err))
+		case err != nil:
+			return nil, nil, fmt.Errorf("profile %s: %w", p.Name, err)
+		}
+		text, err := doc.YAML()
+		if err != nil {
+			return nil, nil, err
+		}
+		if i > 0 {
+			stream.WriteString("---\n")
+		}
+		stream.Write(text)
+		warnings = append(warnings, w...)
+	}
+	return stream.Bytes(), warnings, nil
+}
