@@ -52,7 +52,7 @@ own files becomes every path, /dev and /sys among them.
 
 Exit status:
   0  done, perhaps with warnings
-  2  usage error: an unknown flag, a bad NAME, a profile of NAME that is not confine's, --format apparmorprofile with -l
+  2  usage error: an unknown flag, a bad NAME, a profile of NAME that is not confine's, --format apparmorprofile with -l or --profile-dir
   3  the container's description cannot be read, or a path of it cannot be written safely into a profile or an AppArmorProfile
   4  the profile cannot be written, or apparmor_parser refused it`,
 		Example: `  # Write the profile web, check it, load it, and run the container under it:
@@ -77,8 +77,8 @@ Exit status:
 				return usageError(errors.New("-j and -i cannot be used together"))
 			case format != "profile" && format != "apparmorprofile":
 				return usageError(fmt.Errorf("--format %q: the formats are profile and apparmorprofile", format))
-			case format == "apparmorprofile" && load:
-				return usageError(errors.New("--format apparmorprofile writes resources for the operator to install: it cannot be used with -l"))
+			case format == "apparmorprofile" && (load || opts.Dir != ""):
+				return usageError(errors.New("--format apparmorprofile writes resources for the operator to install: it cannot be used with -l or --profile-dir"))
 			case load && opts.Output != "":
 				return usageError(errors.New("-l installs the profile into the profile directory: -o cannot name another file"))
 			}

@@ -26,6 +26,7 @@ func TestAppArmorCommand(t *testing.T) {
 		{"output-file", "apparmor -o prof web", "testdata/inspect/podman-4.3-web.json"},
 		{"full-network", "apparmor --full-network-access web", "testdata/inspect/podman-4.3-web.json"},
 		{"profile-dir", "apparmor --profile-dir /etc/apparmor.d/local-containers web", "testdata/inspect/podman-4.3-web.json"},
+		{"apparmorprofile-profile-dir", "apparmor --format apparmorprofile --profile-dir /etc/apparmor.d/local-containers web", "testdata/inspect/podman-4.3-web.json"},
 		{"warnings", "apparmor", "testdata/inspect/podman-4.3-privileged.json"},
 		{"name-injection", "apparmor web{", "testdata/inspect/docker-20.10-web.json"},
 		{"name-reserved", "apparmor docker-default", "testdata/inspect/docker-20.10-web.json"},
