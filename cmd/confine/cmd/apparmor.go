@@ -3,7 +3,6 @@ package cmd
 import (
 	"errors"
 	"fmt"
-	"path/filepath"
 
 	"github.com/spf13/cobra"
 
@@ -152,20 +151,9 @@ func writeAppArmorProfiles(s *streams, output string, ps *confine.Profiles) erro
 	if len(ps.Profiles) == 1 {
 		file = ps.Profiles[0].Name + ".yaml"
 	}
-	switch output {
-	case "-":
-		_, err := s.out.Write(stream)
-		return err
-	case "":
-	default:
-		file = output
-	}
-	if _, err := confine.WriteFiles(filepath.Dir(file), []confine.File{{Name: filepath.Base(file), Data: stream}}); err != nil {
-		return policyError(err)
-	}
-	fmt.Fprintf(s.out, "\nAppArmorProfile resources written to %s! Apply them using:\n# kubectl apply -f %s\n", file, file)
+	uses := make([]string, 0, len(ps.Profiles))
 	for _, p := range ps.Profiles {
-		fmt.Fprintf(s.out, "and run the pod of %s with: securityContext.appArmorProfile: {type: Localhost, localhostProfile: %s}\n", p.Container, p.Name)
+		uses = append(uses, fmt.Sprintf("and run the pod of %s with: securityContext.appArmorProfile: {type: Localhost, localhostProfile: %s}", p.Container, p.Name))
 	}
-	return nil
+	return writeResources(s, "AppArmorProfile", stream, output, file, uses)
 }

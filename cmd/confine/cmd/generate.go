@@ -267,21 +267,32 @@ func writeSelinuxProfiles(s *streams, f *generateFlags, ms *confine.Modules) err
 	if len(ms.Modules) == 1 {
 		file = ms.Modules[0].Name + ".yaml"
 	}
-	switch f.output {
+	uses := make([]string, 0, len(ms.Modules))
+	for _, m := range ms.Modules {
+		uses = append(uses, fmt.Sprintf("and run the pod of %s with: securityContext.seLinuxOptions.type: %s", m.Container, m.Recipe.Domain()))
+	}
+	return writeResources(s, "SelinuxProfile", stream, f.output, filepath.Join(cmp.Or(f.outDir, "."), file), uses)
+}
+
+// writeResources writes stream, SPO resources of kind, to output (- for
+// standard output), or to file when output is "", whole or not at all,
+// and prints how to apply them and the uses: how each pod names its
+// profile.
+func writeResources(s *streams, kind string, stream []byte, output, file string, uses []string) error {
+	switch output {
 	case "-":
 		_, err := s.out.Write(stream)
 		return err
 	case "":
-		file = filepath.Join(cmp.Or(f.outDir, "."), file)
 	default:
-		file = f.output
+		file = output
 	}
 	if _, err := confine.WriteFiles(filepath.Dir(file), []confine.File{{Name: filepath.Base(file), Data: stream}}); err != nil {
 		return policyError(err)
 	}
-	fmt.Fprintf(s.out, "\nSelinuxProfile resources written to %s! Apply them using:\n# kubectl apply -f %s\n", file, file)
-	for _, m := range ms.Modules {
-		fmt.Fprintf(s.out, "and run the pod of %s with: securityContext.seLinuxOptions.type: %s\n", m.Container, m.Recipe.Domain())
+	fmt.Fprintf(s.out, "\n%s resources written to %s! Apply them using:\n# kubectl apply -f %s\n", kind, file, file)
+	for _, u := range uses {
+		fmt.Fprintln(s.out, u)
 	}
 	return nil
 }
