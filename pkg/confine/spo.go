@@ -15,10 +15,10 @@ import (
 // setting of the operator in namespace ("" for SPO's default) that lets
 // them all through.
 func (ms *Modules) SelinuxProfiles(opts spo.Options, namespace string) ([]byte, []string, error) {
-	var stream bytes.Buffer
+	var texts [][]byte
 	var warnings []string
 	var docs []*spo.SelinuxProfileDoc
-	for i, m := range ms.Modules {
+	for _, m := range ms.Modules {
 		doc, w, err := spo.SelinuxProfile(m.Module, opts)
 		if errors.Is(err, spo.ErrBadName) {
 			return nil, nil, usage(fmt.Errorf("module %s: %w", m.Name, err))
@@ -30,12 +30,13 @@ func (ms *Modules) SelinuxProfiles(opts spo.Options, namespace string) ([]byte, 
 		if err != nil {
 			return nil, nil, err
 		}
-		if i > 0 {
-			stream.WriteString("---\n")
-		}
-		stream.Write(text)
+		texts = append(texts, text)
 		warnings = append(warnings, w...)
 		docs = append(docs, doc)
 	}
-	return stream.Bytes(), append(warnings, spo.Advice(namespace, docs...)...), nil
+	return yamlStream(texts), append(warnings, spo.Advice(namespace, docs...)...), nil
 }
+
+// yamlStream joins YAML documents, each ending in a newline, into one
+// stream for kubectl apply -f.
+func yamlStream(docs [][]byte) []byte { return bytes.Join(docs, []byte("---\n")) }

@@ -1,7 +1,6 @@
 package confine
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 
@@ -19,9 +18,9 @@ func (ps *Profiles) AppArmorProfiles(opts spo.AppArmorOptions) ([]byte, []string
 	if opts.Name != "" && len(ps.Profiles) > 1 {
 		return nil, nil, usage(fmt.Errorf("an AppArmorProfile name names one resource, but there are %d profiles", len(ps.Profiles)))
 	}
-	var stream bytes.Buffer
+	var texts [][]byte
 	var warnings []string
-	for i, p := range ps.Profiles {
+	for _, p := range ps.Profiles {
 		doc, w, err := spo.AppArmorProfile(p.Profile, opts)
 		switch {
 		case errors.Is(err, spo.ErrBadName):
@@ -35,11 +34,8 @@ func (ps *Profiles) AppArmorProfiles(opts spo.AppArmorOptions) ([]byte, []string
 		if err != nil {
 			return nil, nil, err
 		}
-		if i > 0 {
-			stream.WriteString("---\n")
-		}
-		stream.Write(text)
+		texts = append(texts, text)
 		warnings = append(warnings, w...)
 	}
-	return stream.Bytes(), warnings, nil
+	return yamlStream(texts), warnings, nil
 }
