@@ -2,9 +2,7 @@ package e2e
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
-	"io"
 	"maps"
 	"os"
 	"path/filepath"
@@ -12,31 +10,10 @@ import (
 	"strings"
 	"testing"
 
-	"go.yaml.in/yaml/v3"
-
 	"github.com/confine-policy/confine/cmd/confine/cmd"
 	"github.com/confine-policy/confine/internal/seltest"
+	"github.com/confine-policy/confine/internal/spoproof"
 )
-
-// selinuxProfile is the SelinuxProfile resource as the Security Profiles
-// Operator's API defines it (security-profiles-operator.x-k8s.io/v1),
-// written here from its documentation rather than taken from confine, so
-// that a field confine misspells or invents fails to decode.
-type selinuxProfile struct {
-	APIVersion string `yaml:"apiVersion"`
-	Kind       string `yaml:"kind"`
-	Metadata   struct {
-		Name string `yaml:"name"`
-	} `yaml:"metadata"`
-	Spec struct {
-		Inherit []struct {
-			Kind string `yaml:"kind"`
-			Name string `yaml:"name"`
-		} `yaml:"inherit"`
-		Mode  string                         `yaml:"mode"`
-		Allow map[string]map[string][]string `yaml:"allow"`
-	} `yaml:"spec"`
-}
 
 // TestSelinuxProfiles writes every container docker and podman made as
 // one run would (`ENGINE inspect ... | confine --format selinuxprofile`),
@@ -68,7 +45,14 @@ func TestSelinuxProfiles(t *testing.T) {
 		}
 	}
 
-	profiles := decodeProfiles(t, stream)
+	text, err := os.ReadFile(stream)
+	if err != nil {
+		t.Fatal(err)
+	}
+	profiles, err := spoproof.DecodeSelinux(text)
+	if err != nil {
+		t.Fatalf("%s: %v", stream, err)
+	}
 	if len(profiles) != len(made) {
 		t.Fatalf("%s holds %d documents for %d containers", stream, len(profiles), len(made))
 	}
@@ -79,9 +63,6 @@ func TestSelinuxProfiles(t *testing.T) {
 		p := profiles[i]
 		if p.Metadata.Name != mc.name {
 			t.Fatalf("document %d of %s is SelinuxProfile %q, want %q, in the order of the input", i+1, stream, p.Metadata.Name, mc.name)
-		}
-		if p.APIVersion != "security-profiles-operator.x-k8s.io/v1" || p.Kind != "SelinuxProfile" {
-			t.Fatalf("SelinuxProfile %s: apiVersion %q, kind %q", mc.name, p.APIVersion, p.Kind)
 		}
 		cilFiles = append(cilFiles, filepath.Join(modules, mc.name+".cil"))
 		translated.WriteString(profileCIL(mc.name, p))
@@ -135,35 +116,10 @@ func TestSelinuxProfiles(t *testing.T) {
 	}
 }
 
-// decodeProfiles reads a YAML stream of SelinuxProfiles, refusing a
-// field the resource does not have.
-func decodeProfiles(t *testing.T, path string) []selinuxProfile {
-	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	dec := yaml.NewDecoder(f)
-	dec.KnownFields(true)
-	var profiles []selinuxProfile
-	for {
-		var p selinuxProfile
-		err := dec.Decode(&p)
-		if errors.Is(err, io.EOF) {
-			return profiles
-		}
-		if err != nil {
-			t.Fatalf("%s, document %d: %v", path, len(profiles)+1, err)
-		}
-		profiles = append(profiles, p)
-	}
-}
-
 // profileCIL writes profile p as SPO's daemon would install it, as block
 // name: every inherit of kind System a blockinherit, and one allow rule
 // per type and class, @self the block's own process type.
-func profileCIL(name string, p selinuxProfile) string {
+func profileCIL(name string, p *spoproof.SelinuxDoc) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "(block %s\n", name)
 	for _, in := range p.Spec.Inherit {
@@ -187,7 +143,7 @@ func profileCIL(name string, p selinuxProfile) string {
 // withoutOnePermission returns p with the first permission of the first
 // file-class rule on a type other than its own left out, if it has one of
 // two permissions or more, and the grant it lost.
-func withoutOnePermission(p selinuxProfile) (selinuxProfile, grant, bool) {
+func withoutOnePermission(p *spoproof.SelinuxDoc) (*spoproof.SelinuxDoc, grant, bool) {
 	for _, typ := range sortedKeys(p.Spec.Allow) {
 		if typ == "@self" {
 			continue
@@ -196,13 +152,13 @@ func withoutOnePermission(p selinuxProfile) (selinuxProfile, grant, bool) {
 		if len(perms) < 2 {
 			continue
 		}
-		lost := p
+		lost := *p
 		lost.Spec.Allow = maps.Clone(p.Spec.Allow)
 		lost.Spec.Allow[typ] = maps.Clone(p.Spec.Allow[typ])
 		lost.Spec.Allow[typ]["file"] = perms[1:]
-		return lost, grant{typ, "file", perms[0]}, true
+		return &lost, grant{typ, "file", perms[0]}, true
 	}
-	return p, grant{}, false
+	return nil, grant{}, false
 }
 
 func sortedKeys[V any](m map[string]V) []string { return slices.Sorted(maps.Keys(m)) }

@@ -1,4 +1,5 @@
-// Package spoproof renders the Security Profiles Operator's
+// Package spoproof reads the Security Profiles Operator's resources as
+// SPO's API defines them (DecodeSelinux, Decode), and renders its
 // AppArmorProfile resources into the AppArmor profile SPO's daemon loads
 // for them, so that tests can compile that profile with apparmor_parser
 // and prove it with internal/aaproof: what confine writes for SPO is then

@@ -7,8 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"go.yaml.in/yaml/v3"
-
+	"github.com/confine-policy/confine/internal/spoproof"
 	"github.com/confine-policy/confine/pkg/policy"
 )
 
@@ -222,25 +221,6 @@ func TestAdvice(t *testing.T) {
 	}
 }
 
-// spoSelinuxProfile is SPO's v1 SelinuxProfile as its API documents it,
-// written here apart from the package's types, so that a field the
-// package spells wrong fails to decode.
-type spoSelinuxProfile struct {
-	APIVersion string `yaml:"apiVersion"`
-	Kind       string `yaml:"kind"`
-	Metadata   struct {
-		Name string `yaml:"name"`
-	} `yaml:"metadata"`
-	Spec struct {
-		Inherit []struct {
-			Kind string `yaml:"kind"`
-			Name string `yaml:"name"`
-		} `yaml:"inherit"`
-		Mode  string                         `yaml:"mode"`
-		Allow map[string]map[string][]string `yaml:"allow"`
-	} `yaml:"spec"`
-}
-
 func TestSelinuxProfileYAML(t *testing.T) {
 	doc, _, err := SelinuxProfile(web(), Options{})
 	if err != nil {
@@ -250,12 +230,11 @@ func TestSelinuxProfileYAML(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	dec := yaml.NewDecoder(bytes.NewReader(text))
-	dec.KnownFields(true)
-	var got spoSelinuxProfile
-	if err := dec.Decode(&got); err != nil {
-		t.Fatalf("decoding:\n%s\n%v", text, err)
+	docs, err := spoproof.DecodeSelinux(text)
+	if err != nil || len(docs) != 1 {
+		t.Fatalf("decoding:\n%s\n%d documents, %v", text, len(docs), err)
 	}
+	got := docs[0]
 	if got.APIVersion != "security-profiles-operator.x-k8s.io/v1" || got.Kind != "SelinuxProfile" || got.Metadata.Name != "web" {
 		t.Errorf("header %s %s %s", got.APIVersion, got.Kind, got.Metadata.Name)
 	}
