@@ -49,7 +49,8 @@ import (
 )
 
 // A Doc is one AppArmorProfile resource, as SPO's v1 API documents its
-// fields; metadata holds only a name.
+// fields; metadata holds only a name. Empty fields are left out when it
+// is encoded, as they are when pkg/spo writes it.
 type Doc struct {
 	APIVersion string `yaml:"apiVersion"`
 	Kind       string `yaml:"kind"`
@@ -57,40 +58,40 @@ type Doc struct {
 		Name string `yaml:"name"`
 	} `yaml:"metadata"`
 	Spec struct {
-		State    string   `yaml:"state"`
-		Mode     string   `yaml:"mode"`
-		Abstract Abstract `yaml:"abstract"`
+		State    string   `yaml:"state,omitempty"`
+		Mode     string   `yaml:"mode,omitempty"`
+		Abstract Abstract `yaml:"abstract,omitempty"`
 	} `yaml:"spec"`
 }
 
 // Abstract is spec.abstract.
 type Abstract struct {
 	Executable *struct {
-		AllowedExecutables []string `yaml:"allowedExecutables"`
-		AllowedLibraries   []string `yaml:"allowedLibraries"`
-	} `yaml:"executable"`
-	Filesystem *Filesystem `yaml:"filesystem"`
+		AllowedExecutables []string `yaml:"allowedExecutables,omitempty"`
+		AllowedLibraries   []string `yaml:"allowedLibraries,omitempty"`
+	} `yaml:"executable,omitempty"`
+	Filesystem *Filesystem `yaml:"filesystem,omitempty"`
 	Network    *struct {
-		AllowRaw         *bool `yaml:"allowRaw"`
+		AllowRaw         *bool `yaml:"allowRaw,omitempty"`
 		AllowedProtocols *struct {
-			AllowTCP *bool `yaml:"allowTcp"`
-			AllowUDP *bool `yaml:"allowUdp"`
-		} `yaml:"allowedProtocols"`
-	} `yaml:"network"`
+			AllowTCP *bool `yaml:"allowTcp,omitempty"`
+			AllowUDP *bool `yaml:"allowUdp,omitempty"`
+		} `yaml:"allowedProtocols,omitempty"`
+	} `yaml:"network,omitempty"`
 	Capability *struct {
-		AllowedCapabilities []string `yaml:"allowedCapabilities"`
-	} `yaml:"capability"`
+		AllowedCapabilities []string `yaml:"allowedCapabilities,omitempty"`
+	} `yaml:"capability,omitempty"`
 	Ptrace *struct {
-		AllowedAccess []string `yaml:"allowedAccess"`
-		Peer          string   `yaml:"peer"`
-	} `yaml:"ptrace"`
+		AllowedAccess []string `yaml:"allowedAccess,omitempty"`
+		Peer          string   `yaml:"peer,omitempty"`
+	} `yaml:"ptrace,omitempty"`
 }
 
 // Filesystem is spec.abstract.filesystem.
 type Filesystem struct {
-	ReadOnlyPaths  []string `yaml:"readOnlyPaths"`
-	WriteOnlyPaths []string `yaml:"writeOnlyPaths"`
-	ReadWritePaths []string `yaml:"readWritePaths"`
+	ReadOnlyPaths  []string `yaml:"readOnlyPaths,omitempty"`
+	WriteOnlyPaths []string `yaml:"writeOnlyPaths,omitempty"`
+	ReadWritePaths []string `yaml:"readWritePaths,omitempty"`
 }
 
 // Decode reads a YAML stream of AppArmorProfiles. A field SPO's schema
@@ -113,6 +114,53 @@ func Decode(stream []byte) ([]*Doc, error) {
 		}
 		docs = append(docs, d)
 	}
+}
+
+// Invalid returns what SPO's API would refuse in d, one line each: a
+// path, capability, ptrace access or peer its patterns refuse, a list
+// that repeats an entry, a ptrace rule of no or too many accesses, or
+// another mode.
+func (d *Doc) Invalid() []string {
+	var bad []string
+	set := func(field string, l []string, ok func(string) bool) {
+		s := slices.Clone(l)
+		slices.Sort(s)
+		if len(slices.Compact(s)) != len(l) {
+			bad = append(bad, field+" repeats an entry")
+		}
+		for _, v := range l {
+			if !ok(v) {
+				bad = append(bad, field+": "+v)
+			}
+		}
+	}
+	in := func(l []string) func(string) bool { return func(v string) bool { return slices.Contains(l, v) } }
+	a := d.Spec.Abstract
+	if a.Executable != nil {
+		set("allowedExecutables", a.Executable.AllowedExecutables, path.MatchString)
+		set("allowedLibraries", a.Executable.AllowedLibraries, path.MatchString)
+	}
+	if a.Filesystem != nil {
+		set("readOnlyPaths", a.Filesystem.ReadOnlyPaths, path.MatchString)
+		set("writeOnlyPaths", a.Filesystem.WriteOnlyPaths, path.MatchString)
+		set("readWritePaths", a.Filesystem.ReadWritePaths, path.MatchString)
+	}
+	if a.Capability != nil {
+		set("allowedCapabilities", a.Capability.AllowedCapabilities, in(capabilities))
+	}
+	if p := a.Ptrace; p != nil {
+		set("allowedAccess", p.AllowedAccess, in(ptraceAccess))
+		if len(p.AllowedAccess) < 1 || len(p.AllowedAccess) > 4 {
+			bad = append(bad, "allowedAccess holds 1 to 4 entries")
+		}
+		if p.Peer != "" && (len(p.Peer) > 256 || !peer.MatchString(p.Peer)) {
+			bad = append(bad, "peer: "+p.Peer)
+		}
+	}
+	if !slices.Contains([]string{"", "Enforce", "Complain"}, d.Spec.Mode) {
+		bad = append(bad, "mode: "+d.Spec.Mode)
+	}
+	return bad
 }
 
 // What SPO's API and daemon accept.

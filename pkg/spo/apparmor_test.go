@@ -3,17 +3,16 @@ package spo_test
 import (
 	"bytes"
 	"errors"
-	"io"
 	"os"
 	"path/filepath"
 	"reflect"
-	"regexp"
 	"slices"
 	"strings"
 	"testing"
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/confine-policy/confine/internal/spoproof"
 	"github.com/confine-policy/confine/internal/testutil"
 	"github.com/confine-policy/confine/pkg/apparmor"
 	"github.com/confine-policy/confine/pkg/inspect"
@@ -292,117 +291,16 @@ func TestAppArmorProfileRefused(t *testing.T) {
 	}
 }
 
-// The AppArmorProfile schema as SPO documents it (api/apparmorprofile/v1
-// and api/profilebase/v1), written apart from package spo's types: what
-// the YAML must decode into, strictly.
-type sdoc struct {
-	APIVersion string `yaml:"apiVersion"`
-	Kind       string `yaml:"kind"`
-	Metadata   struct {
-		Name string `yaml:"name"`
-	} `yaml:"metadata"`
-	Spec struct {
-		State    string    `yaml:"state,omitempty"`
-		Mode     string    `yaml:"mode,omitempty"`
-		Abstract sabstract `yaml:"abstract,omitempty"`
-	} `yaml:"spec"`
-}
-
-type sabstract struct {
-	Executable *struct {
-		AllowedExecutables []string `yaml:"allowedExecutables,omitempty"`
-		AllowedLibraries   []string `yaml:"allowedLibraries,omitempty"`
-	} `yaml:"executable,omitempty"`
-	Filesystem *struct {
-		ReadOnlyPaths  []string `yaml:"readOnlyPaths,omitempty"`
-		WriteOnlyPaths []string `yaml:"writeOnlyPaths,omitempty"`
-		ReadWritePaths []string `yaml:"readWritePaths,omitempty"`
-	} `yaml:"filesystem,omitempty"`
-	Network *struct {
-		AllowRaw         *bool `yaml:"allowRaw,omitempty"`
-		AllowedProtocols *struct {
-			AllowTCP *bool `yaml:"allowTcp,omitempty"`
-			AllowUDP *bool `yaml:"allowUdp,omitempty"`
-		} `yaml:"allowedProtocols,omitempty"`
-	} `yaml:"network,omitempty"`
-	Capability *struct {
-		AllowedCapabilities []string `yaml:"allowedCapabilities,omitempty"`
-	} `yaml:"capability,omitempty"`
-	Ptrace *struct {
-		AllowedAccess []string `yaml:"allowedAccess,omitempty"`
-		Peer          string   `yaml:"peer,omitempty"`
-	} `yaml:"ptrace,omitempty"`
-}
-
-// What SPO's API validates: its path, capability and peer patterns, the
-// ptrace accesses, and lists that are sets.
-var (
-	apiPath       = regexp.MustCompile(`^/(?:[a-zA-Z0-9_./*?+@ -]|@\{[a-zA-Z0-9_]+\})*$`)
-	apiPeer       = regexp.MustCompile(`^(?:[a-zA-Z0-9_./*?-]|@\{profile_name\})+$`)
-	apiCapability = regexp.MustCompile(`^(chown|dac_override|dac_read_search|fowner|fsetid|kill|setgid|setuid|setpcap|linux_immutable|net_bind_service|net_broadcast|net_admin|net_raw|ipc_lock|ipc_owner|sys_module|sys_rawio|sys_chroot|sys_ptrace|sys_pacct|sys_admin|sys_boot|sys_nice|sys_resource|sys_time|sys_tty_config|mknod|lease|audit_write|audit_control|setfcap|mac_override|mac_admin|syslog|wake_alarm|block_suspend|audit_read|perfmon|bpf|checkpoint_restore)$`)
-)
-
-// valid returns what SPO's API would refuse in d.
-func (d *sdoc) valid() []string {
-	var bad []string
-	set := func(field string, l []string, re *regexp.Regexp) {
-		if s := slices.Clone(l); len(slices.Compact(sortStrings(s))) != len(l) {
-			bad = append(bad, field+" repeats an entry")
-		}
-		for _, v := range l {
-			if !re.MatchString(v) {
-				bad = append(bad, field+": "+v)
-			}
-		}
-	}
-	a := d.Spec.Abstract
-	if a.Executable != nil {
-		set("allowedExecutables", a.Executable.AllowedExecutables, apiPath)
-		set("allowedLibraries", a.Executable.AllowedLibraries, apiPath)
-	}
-	if a.Filesystem != nil {
-		set("readOnlyPaths", a.Filesystem.ReadOnlyPaths, apiPath)
-		set("writeOnlyPaths", a.Filesystem.WriteOnlyPaths, apiPath)
-		set("readWritePaths", a.Filesystem.ReadWritePaths, apiPath)
-	}
-	if a.Capability != nil {
-		set("allowedCapabilities", a.Capability.AllowedCapabilities, apiCapability)
-	}
-	if p := a.Ptrace; p != nil {
-		set("allowedAccess", p.AllowedAccess, regexp.MustCompile(`^(read|readby|trace|tracedby)$`))
-		if len(p.AllowedAccess) < 1 || len(p.AllowedAccess) > 4 {
-			bad = append(bad, "allowedAccess holds 1 to 4 entries")
-		}
-		if p.Peer != "" && (len(p.Peer) > 256 || !apiPeer.MatchString(p.Peer)) {
-			bad = append(bad, "peer: "+p.Peer)
-		}
-	}
-	if !slices.Contains([]string{"", "Enforce", "Complain"}, d.Spec.Mode) {
-		bad = append(bad, "mode: "+d.Spec.Mode)
-	}
-	return bad
-}
-
-func sortStrings(l []string) []string { slices.Sort(l); return l }
-
 // decodeStrict decodes a YAML stream of AppArmorProfiles into SPO's
-// schema, refusing a field it does not have.
-func decodeStrict(t *testing.T, stream []byte) []*sdoc {
+// schema, written apart from package spo's types (spoproof.Doc),
+// refusing a field it does not have.
+func decodeStrict(t *testing.T, stream []byte) []*spoproof.Doc {
 	t.Helper()
-	dec := yaml.NewDecoder(bytes.NewReader(stream))
-	dec.KnownFields(true)
-	var docs []*sdoc
-	for {
-		d := new(sdoc)
-		err := dec.Decode(d)
-		if errors.Is(err, io.EOF) {
-			return docs
-		}
-		if err != nil {
-			t.Fatalf("document %d does not decode into SPO's schema: %v\n%s", len(docs)+1, err, stream)
-		}
-		docs = append(docs, d)
+	docs, err := spoproof.Decode(stream)
+	if err != nil {
+		t.Fatalf("the stream does not decode into SPO's schema: %v\n%s", err, stream)
 	}
+	return docs
 }
 
 // yamlRoundTrip checks that doc's YAML decodes strictly into SPO's
@@ -422,7 +320,7 @@ func yamlRoundTrip(t *testing.T, doc *spo.AppArmorProfileDoc) {
 	if d.APIVersion != spo.APIVersion || d.Kind != spo.KindAppArmorProfile || d.Metadata.Name != doc.Metadata.Name {
 		t.Errorf("decoded as %s %s %s", d.APIVersion, d.Kind, d.Metadata.Name)
 	}
-	for _, b := range d.valid() {
+	for _, b := range d.Invalid() {
 		t.Errorf("SPO's API refuses %s:\n%s", b, text)
 	}
 	again, err := yaml.Marshal(d)
